@@ -1,0 +1,165 @@
+"""The one exception hierarchy of ticketcore.
+
+Every error the library raises on purpose is a :class:`TicketcoreError`. Each carries a
+stable, machine-readable :attr:`~TicketcoreError.code` (an :class:`ErrorCode`), the
+``field`` (or transition) involved, and ``params`` for filling a localized message, so a
+host can show the user something better than an English sentence.
+
+>>> import ticketcore as tc
+>>> try:
+...     tc.Status("opened")
+... except tc.ValidationError as error:
+...     print(error.code, error.field, error.params["valid"])
+invalid_choice status open, in_progress, waiting_for_user, resolved, closed
+
+Validation errors are also :class:`ValueError`, permission errors are also
+:class:`PermissionError` and a missing ticket is also a :class:`LookupError`, so code that
+catches the built-in exceptions keeps working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+__all__ = [
+    "ConflictError",
+    "ErrorCode",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "StorageError",
+    "StorageUnavailableError",
+    "TicketcoreError",
+    "TransitionError",
+    "ValidationError",
+]
+
+
+class ErrorCode(StrEnum):
+    """Every code a :class:`TicketcoreError` can carry. Values are stable wire names."""
+
+    # -- values and enums
+    INVALID_CHOICE = "invalid_choice"
+    INVALID_TYPE = "invalid_type"
+    INVALID_IDENTIFIER = "invalid_identifier"
+    # -- time
+    NAIVE_DATETIME = "naive_datetime"
+    TIME_WENT_BACKWARDS = "time_went_backwards"
+    # -- text
+    SUBJECT_REQUIRED = "subject_required"
+    SUBJECT_TOO_LONG = "subject_too_long"
+    BODY_REQUIRED = "body_required"
+    BODY_TOO_LONG = "body_too_long"
+    CONTROL_CHARACTER = "control_character"
+    BIDI_CONTROL = "bidi_control"
+    TEXT_TOO_LONG = "text_too_long"
+    # -- attachments
+    FILENAME_INVALID = "filename_invalid"
+    FILENAME_TOO_LONG = "filename_too_long"
+    ATTACHMENT_EMPTY = "attachment_empty"
+    ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    CONTENT_TYPE_NOT_ALLOWED = "content_type_not_allowed"
+    TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    CHECKSUM_INVALID = "checksum_invalid"
+    # -- references
+    TOO_MANY_REFERENCES = "too_many_references"
+    REFERENCE_KEY_INVALID = "reference_key_invalid"
+    REFERENCE_VALUE_INVALID = "reference_value_invalid"
+    # -- workflow and permissions
+    WORKFLOW_INVALID = "workflow_invalid"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    TICKET_CLOSED = "ticket_closed"
+    NOT_YOUR_TICKET = "not_your_ticket"
+    ACTION_NOT_ALLOWED = "action_not_allowed"
+    NO_CHANGE = "no_change"
+    # -- business calendars and SLA policies
+    CALENDAR_INVALID = "calendar_invalid"
+    INTERVAL_INVALID = "interval_invalid"
+    INTERVALS_OVERLAP = "intervals_overlap"
+    CALENDAR_NEVER_OPEN = "calendar_never_open"
+    TIME_ZONE_UNKNOWN = "time_zone_unknown"
+    POLICY_INVALID = "policy_invalid"
+    # -- storage
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    ALREADY_EXISTS = "already_exists"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
+
+
+class TicketcoreError(Exception):
+    """Base of every error ticketcore raises on purpose.
+
+    ``code`` is stable across releases; ``field`` names the offending input (``None``
+    when the error is about no single field); ``params`` holds the values a localized
+    message needs (limits, lengths, valid choices). ``str(error)`` is an English
+    sentence for logs, not for end users: see :func:`ticketcore.i18n.message`.
+    """
+
+    code: ErrorCode
+    field: str | None
+    params: Mapping[str, Any]
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        field: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = ErrorCode(code)
+        self.field = field
+        self.params = MappingProxyType(dict(params or {}))
+
+    @property
+    def message(self) -> str:
+        """The English sentence the error was raised with."""
+        return str(self.args[0])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code.value!r}, field={self.field!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep errors picklable (multiprocessing workers send them back to a parent).
+        return (_rebuild, (type(self), self.code, self.message, self.field, dict(self.params)))
+
+
+def _rebuild(
+    cls: type[TicketcoreError],
+    code: ErrorCode,
+    message: str,
+    field: str | None,
+    params: dict[str, Any],
+) -> TicketcoreError:
+    return cls(code, message, field=field, params=params)
+
+
+class ValidationError(TicketcoreError, ValueError):
+    """An input value is malformed or out of bounds; nothing was changed."""
+
+
+class TransitionError(TicketcoreError):
+    """The workflow does not allow this status change (or any change to a closed ticket)."""
+
+
+class PermissionDeniedError(TicketcoreError, PermissionError):
+    """The actor may not do this (for example, a requester acting on another's ticket)."""
+
+
+class StorageError(TicketcoreError):
+    """Base of the errors a storage adapter raises."""
+
+
+class NotFoundError(StorageError, LookupError):
+    """No ticket (or attachment) with that id."""
+
+
+class ConflictError(StorageError):
+    """A save was based on a stale version, or an id is already taken; nothing was written."""
+
+
+class StorageUnavailableError(StorageError):
+    """The storage back end cannot be reached or failed; retrying later may succeed."""
