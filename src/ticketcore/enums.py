@@ -6,7 +6,8 @@ True
 >>> tc.Priority.URGENT > tc.Priority.LOW
 True
 >>> sorted(tc.Priority)
-[<Priority.LOW: 'low'>, <Priority.MEDIUM: 'medium'>, <Priority.HIGH: 'high'>, <Priority.URGENT: 'urgent'>]
+[<Priority.LOW: 'low'>, <Priority.MEDIUM: 'medium'>,
+ <Priority.HIGH: 'high'>, <Priority.URGENT: 'urgent'>]
 """
 
 from __future__ import annotations
@@ -89,24 +90,28 @@ class Priority(_WireEnum):
         return cls.MEDIUM
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Priority):
-            return NotImplemented
-        return self.severity < other.severity
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity < rank
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Priority):
-            return NotImplemented
-        return self.severity <= other.severity
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity <= rank
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Priority):
-            return NotImplemented
-        return self.severity > other.severity
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity > rank
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Priority):
-            return NotImplemented
-        return self.severity >= other.severity
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity >= rank
 
 
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "urgent": 3}
+
+
+def _rank(other: object) -> int | None:
+    # A plain string is compared as the priority it names (never alphabetically, which
+    # would put "high" below "low"); a string that names no priority is an error.
+    if isinstance(other, str):
+        return Priority(other).severity
+    return None

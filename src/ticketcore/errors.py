@@ -74,6 +74,7 @@ class ErrorCode(StrEnum):
     NOT_YOUR_TICKET = "not_your_ticket"
     ACTION_NOT_ALLOWED = "action_not_allowed"
     NO_CHANGE = "no_change"
+    HISTORY_INVALID = "history_invalid"
     # -- business calendars and SLA policies
     CALENDAR_INVALID = "calendar_invalid"
     INTERVAL_INVALID = "interval_invalid"
