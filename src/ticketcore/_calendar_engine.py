@@ -1,0 +1,569 @@
+"""The arithmetic behind :class:`ticketcore.calendar.BusinessCalendar`.
+
+Private. Instants are integer microseconds since 1970-01-01T00:00Z, local days are
+proleptic ordinals (``date.toordinal()``), and working time is integer microseconds, so
+nothing is ever rounded.
+
+The model, which the public module documents:
+
+- Each local day has a *window*: from its midnight to the next day's midnight, both
+  resolved with ``datetime.combine(day, time(0), tzinfo=zone)`` (``fold=0``). Windows
+  follow one another without gap or overlap.
+- A day's working time is the union of its wall-clock intervals, each converted to real
+  instants the same way (an end of 24:00 is the next midnight) and clipped to the window.
+- Working time is counted in real elapsed microseconds.
+
+How it is made fast, without changing that model:
+
+- On a *regular* day the zone's offset is the same at every wall time of the day and at
+  the next midnight, so the day's real intervals are its wall intervals shifted by one
+  offset. Its working time is the weekday's nominal length.
+- Every other day is an *exception*: holidays, overrides and the days around a change of
+  UTC offset. Exceptions are computed the slow, obvious way (``datetime.combine`` for
+  each interval end) and kept per year with the difference they make to the nominal
+  length.
+- The nominal working time of any run of days is whole weeks times the weekly total plus
+  a prefix of one week, so counting or inverting a span costs the same for two hours as
+  for two thousand: a few bisections in the year's exceptions, plus one step per calendar
+  year crossed.
+
+Offset changes are found by probing the zone every six hours and bisecting to the second.
+That would miss two changes less than six hours apart that cancel out; the tz database
+has none (its closest consecutive offset changes are 3.99 days apart). Per-year data is
+built on first use and kept in a bounded cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Final
+
+from ticketcore.errors import ErrorCode, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Container, Mapping
+    from zoneinfo import ZoneInfo
+
+__all__ = [
+    "CLOSED_DAYS_LIMIT",
+    "DAY_US",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "Engine",
+    "WallIntervals",
+    "from_us",
+    "to_us",
+]
+
+DAY_US: Final = 86_400_000_000
+CLOSED_DAYS_LIMIT: Final = 366 * 5
+# Year data reaches a few days into the neighbouring years; keep clear of datetime's limits.
+MIN_YEAR: Final = 2
+MAX_YEAR: Final = 9998
+
+_ONE_US: Final = timedelta(microseconds=1)
+_ONE_DAY: Final = timedelta(days=1)
+_MIDNIGHT: Final = time(0)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+_DAYS_PER_WEEK: Final = 7
+_SECONDS_PER_DAY: Final = 86_400
+_PROBE_STEP_S: Final = 6 * 3600
+_PROBE_MARGIN_DAYS: Final = 3
+_MAX_CACHED_YEARS: Final = 256
+
+# A day's wall intervals: (start, end) in microseconds after local midnight, sorted,
+# disjoint and not adjacent, 0 <= start < end <= DAY_US.
+WallIntervals = tuple[tuple[int, int], ...]
+# A day's working time relative to its window start: starts, ends, running totals
+# (cum[i] = length of intervals 0..i), total.
+_Template = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
+# A located day: window start, window end (real instants) and its working time.
+_Day = tuple[int, int, _Template]
+
+
+def to_us(value: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly."""
+    return (value - _EPOCH) // _ONE_US
+
+
+def from_us(value: int, zone: ZoneInfo) -> datetime:
+    """The aware datetime, in ``zone``, of an instant in microseconds since the epoch."""
+    return (_EPOCH + timedelta(microseconds=value)).astimezone(zone)
+
+
+def _template(intervals: WallIntervals) -> _Template:
+    starts = tuple(start for start, _ in intervals)
+    ends = tuple(end for _, end in intervals)
+    cum: list[int] = []
+    total = 0
+    for start, end in intervals:
+        total += end - start
+        cum.append(total)
+    return starts, ends, tuple(cum), total
+
+
+def _partial(template: _Template, rel: int) -> int:
+    """Working time of a day between its window start and ``rel`` after it."""
+    starts, ends, cum, _ = template
+    i = bisect_right(starts, rel)
+    if i == 0:
+        return 0
+    return cum[i - 1] - max(0, ends[i - 1] - rel)
+
+
+def _never_open(limit: int) -> ValidationError:
+    return ValidationError(
+        ErrorCode.CALENDAR_NEVER_OPEN,
+        f"the calendar has no working time for {limit} consecutive days",
+        params={"days": limit},
+    )
+
+
+def _out_of_range(year: int) -> OverflowError:
+    return OverflowError(
+        f"business calendar arithmetic reached year {year}, outside {MIN_YEAR}..{MAX_YEAR}"
+    )
+
+
+class _Year:
+    """What one calendar year (local days ``first`` to ``stop - 1``) needs."""
+
+    __slots__ = (
+        "ex",
+        "ex_cum",
+        "ex_days",
+        "first",
+        "lead",
+        "offsets",
+        "p0",
+        "seg_max",
+        "stop",
+        "switches",
+        "total",
+        "trail",
+        "transitions",
+    )
+
+    first: int
+    stop: int
+    # Offset changes near the year: UTC instants, offsets[i] is in force after i of them,
+    # switches[i] is the wall time (as local microseconds) from which fold=0 uses the
+    # new offset.
+    transitions: list[int]
+    offsets: list[int]
+    switches: list[int]
+    # Exception days, sorted; ex_cum[i] is the sum of (actual - nominal) over the first i;
+    # seg_max[i] is the working time from `first` to the start of ex_days[i] (the last
+    # entry: the whole year).
+    ex_days: list[int]
+    ex: dict[int, _Day]
+    ex_cum: list[int]
+    seg_max: list[int]
+    p0: int
+    total: int
+    # Days without working time at the start and at the end of the year.
+    lead: int
+    trail: int
+
+
+class Engine:
+    """Working-time arithmetic for one calendar, on integer microseconds."""
+
+    __slots__ = (
+        "_all_full",
+        "_arguments",
+        "_holiday_calendar",
+        "_holiday_ordinals",
+        "_last",
+        "_lock",
+        "_nominal",
+        "_override_ordinals",
+        "_overrides",
+        "_prefix",
+        "_templates",
+        "_week_total",
+        "_weekly",
+        "_years",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        weekly: tuple[WallIntervals, ...],
+        holiday_dates: frozenset[date],
+        holiday_calendar: Container[date] | None,
+        overrides: Mapping[date, WallIntervals],
+    ) -> None:
+        self._arguments = (zone, weekly, holiday_dates, holiday_calendar, dict(overrides))
+        self.zone = zone
+        self._weekly = weekly
+        self._templates = tuple(_template(day) for day in weekly)
+        self._nominal = tuple(template[3] for template in self._templates)
+        self._week_total = sum(self._nominal)
+        # _prefix[k]: nominal working time of ordinals 0..k-1 (ordinal r is weekday (r+6)%7).
+        prefix = [0]
+        for r in range(_DAYS_PER_WEEK):
+            prefix.append(prefix[-1] + self._nominal[(r + 6) % _DAYS_PER_WEEK])
+        self._prefix = tuple(prefix)
+        self._all_full = all(day == ((0, DAY_US),) for day in weekly)
+        self._holiday_ordinals = sorted(day.toordinal() for day in holiday_dates)
+        self._holiday_calendar = holiday_calendar
+        self._overrides = {day.toordinal(): hours for day, hours in overrides.items()}
+        self._override_ordinals = sorted(self._overrides)
+        self._years: dict[int, _Year] = {}
+        self._last: _Year | None = None
+        self._lock = threading.Lock()
+
+    def __reduce__(self) -> tuple[type[Engine], tuple[object, ...]]:
+        # Pickle what the engine was built from; its caches are rebuilt on demand.
+        return type(self), self._arguments
+
+    # -- nominal (weekly) working time over ordinals
+
+    def _p(self, ordinal: int) -> int:
+        """Nominal working time of ordinals 0..ordinal-1."""
+        weeks, rest = divmod(ordinal, _DAYS_PER_WEEK)
+        return weeks * self._week_total + self._prefix[rest]
+
+    def _p_inverse(self, amount: int) -> int:
+        """The smallest ordinal m with ``_p(m) >= amount``."""
+        weeks, rest = divmod(amount - 1, self._week_total)
+        return weeks * _DAYS_PER_WEEK + bisect_left(self._prefix, rest + 1)
+
+    # -- per-year data
+
+    def _year_of(self, ordinal: int) -> _Year:
+        year = self._last
+        if year is not None and year.first <= ordinal < year.stop:
+            return year
+        number = date.fromordinal(ordinal).year
+        year = self._years.get(number)
+        if year is None:
+            with self._lock:  # one builder per calendar; `holidays` calendars mutate on lookup
+                year = self._years.get(number)
+                if year is None:
+                    year = self._build_year(number)
+                    if len(self._years) >= _MAX_CACHED_YEARS:
+                        del self._years[next(iter(self._years))]
+                    self._years[number] = year
+        self._last = year
+        return year
+
+    def _offset_at(self, second: int) -> int:
+        local = (_EPOCH + timedelta(seconds=second)).astimezone(self.zone)
+        offset = local.utcoffset()
+        if offset is None:  # pragma: no cover - ZoneInfo always has an offset
+            msg = f"time zone {self.zone} has no UTC offset"
+            raise ValueError(msg)
+        return offset // _ONE_US
+
+    def _transitions(self, first: int, stop: int) -> tuple[list[int], list[int]]:
+        """Offset changes between the UTC midnights of ordinals ``first`` and ``stop``."""
+        low = (first - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
+        high = (stop - _EPOCH_ORDINAL) * _SECONDS_PER_DAY
+        offsets = [self._offset_at(low)]
+        transitions: list[int] = []
+        before = low
+        while before < high:
+            after = min(before + _PROBE_STEP_S, high)
+            offset = self._offset_at(after)
+            if offset != offsets[-1]:
+                # Bisect to the first second with the new offset.
+                old, new = before, after
+                while new - old > 1:
+                    middle = (old + new) // 2
+                    if self._offset_at(middle) == offsets[-1]:
+                        old = middle
+                    else:
+                        new = middle
+                transitions.append(new * 1_000_000)
+                offsets.append(offset)
+            before = after
+        return transitions, offsets
+
+    def _holidays_in(self, first: int, stop: int) -> set[int]:
+        found = set(
+            self._holiday_ordinals[
+                bisect_left(self._holiday_ordinals, first) : bisect_left(
+                    self._holiday_ordinals, stop
+                )
+            ]
+        )
+        calendar = self._holiday_calendar
+        if calendar is not None:
+            # One lookup per day, once per year: a `holidays` calendar expands the
+            # year on the first lookup, and the answer is kept with the year.
+            found.update(n for n in range(first, stop) if date.fromordinal(n) in calendar)
+        return found
+
+    def _build_year(self, number: int) -> _Year:
+        if not MIN_YEAR <= number <= MAX_YEAR:
+            raise _out_of_range(number)
+        year = _Year()
+        year.first = first = date(number, 1, 1).toordinal()
+        year.stop = stop = date(number + 1, 1, 1).toordinal()
+        transitions, offsets = self._transitions(
+            first - _PROBE_MARGIN_DAYS, stop + _PROBE_MARGIN_DAYS
+        )
+        year.transitions, year.offsets = transitions, offsets
+        year.switches = [
+            instant + max(before, after)
+            for instant, before, after in zip(transitions, offsets, offsets[1:], strict=False)
+        ]
+        special: set[int] = set()
+        for instant, before, after in zip(transitions, offsets, offsets[1:], strict=False):
+            # fold=0 switches offset at a wall time between these two; the days holding
+            # them, and their neighbours, are computed the slow way.
+            low = (instant + min(before, after)) // DAY_US + _EPOCH_ORDINAL
+            high = (instant + max(before, after)) // DAY_US + _EPOCH_ORDINAL
+            special.update(range(low - 1, high + 2))
+        holidays = self._holidays_in(first, stop)
+        special.update(holidays)
+        special.update(
+            self._override_ordinals[
+                bisect_left(self._override_ordinals, first) : bisect_left(
+                    self._override_ordinals, stop
+                )
+            ]
+        )
+        year.ex_days = sorted(n for n in special if first <= n < stop)
+        year.ex = {n: self._exact_day(n, n in holidays) for n in year.ex_days}
+        year.p0 = self._p(first)
+        ex_cum = [0]
+        seg_max: list[int] = []
+        for n in year.ex_days:
+            seg_max.append(self._p(n) - year.p0 + ex_cum[-1])
+            ex_cum.append(ex_cum[-1] + year.ex[n][2][3] - self._nominal[(n + 6) % _DAYS_PER_WEEK])
+        seg_max.append(self._p(stop) - year.p0 + ex_cum[-1])
+        year.ex_cum, year.seg_max, year.total = ex_cum, seg_max, seg_max[-1]
+        year.lead = self._closed_run(year, range(first, stop))
+        year.trail = self._closed_run(year, range(stop - 1, first - 1, -1))
+        return year
+
+    def _closed_run(self, year: _Year, days: range) -> int:
+        count = 0
+        for n in days:
+            day = year.ex.get(n)
+            total = day[2][3] if day is not None else self._nominal[(n + 6) % _DAYS_PER_WEEK]
+            if total:
+                break
+            count += 1
+        return count
+
+    def _exact_day(self, ordinal: int, holiday: bool) -> _Day:
+        """A day computed from its definition, one ``datetime.combine`` per interval end."""
+        day = date.fromordinal(ordinal)
+        override = self._overrides.get(ordinal)
+        if override is not None:
+            wall = override
+        elif holiday:
+            wall = ()
+        else:
+            wall = self._weekly[day.weekday()]
+        zone = self.zone
+        start = to_us(datetime.combine(day, _MIDNIGHT, tzinfo=zone))
+        stop = to_us(datetime.combine(day + _ONE_DAY, _MIDNIGHT, tzinfo=zone))
+        real: list[tuple[int, int]] = []
+        for wall_start, wall_end in wall:
+            low = to_us(datetime.combine(day, _time_of(wall_start), tzinfo=zone))
+            high = (
+                stop
+                if wall_end == DAY_US
+                else to_us(datetime.combine(day, _time_of(wall_end), tzinfo=zone))
+            )
+            low, high = max(low, start), min(high, stop)
+            if low < high:
+                real.append((low - start, high - start))
+        return start, stop, _template(_union(real))
+
+    # -- locating instants
+
+    def _day(self, ordinal: int) -> _Day:
+        year = self._year_of(ordinal)
+        day = year.ex.get(ordinal)
+        if day is not None:
+            return day
+        local = (ordinal - _EPOCH_ORDINAL) * DAY_US
+        start = local - year.offsets[bisect_right(year.switches, local)]
+        return start, start + DAY_US, self._templates[(ordinal + 6) % _DAYS_PER_WEEK]
+
+    def _locate(self, instant: int) -> tuple[int, _Day]:
+        """The local day whose window holds ``instant``."""
+        year = self._year_of(instant // DAY_US + _EPOCH_ORDINAL)
+        offset = year.offsets[bisect_right(year.transitions, instant)]
+        ordinal = (instant + offset) // DAY_US + _EPOCH_ORDINAL
+        day = self._day(ordinal)
+        while instant < day[0]:
+            ordinal -= 1
+            day = self._day(ordinal)
+        while instant >= day[1]:
+            ordinal += 1
+            day = self._day(ordinal)
+        return ordinal, day
+
+    def _position(self, instant: int) -> tuple[_Year, int, int]:
+        """The year and local day holding ``instant``, and the working time from the
+        year's start to ``instant``."""
+        ordinal, (start, _, template) = self._locate(instant)
+        year = self._year_of(ordinal)
+        position = self._day_position(year, ordinal) + _partial(template, instant - start)
+        return year, ordinal, position
+
+    def _day_position(self, year: _Year, ordinal: int) -> int:
+        return self._p(ordinal) - year.p0 + year.ex_cum[bisect_left(year.ex_days, ordinal)]
+
+    # -- public operations
+
+    def between(self, start: int, end: int) -> int:
+        """Working time in ``[start, end]``; negative when ``end < start``."""
+        if end < start:
+            return -self.between(end, start)
+        first, _, first_position = self._position(start)
+        last, _, last_position = self._position(end)
+        total = last_position - first_position
+        year = first
+        while year.first != last.first:
+            total += year.total
+            year = self._year_of(year.stop)
+        return total
+
+    def add(self, start: int, duration: int) -> int:
+        """The instant ``duration`` of working time after ``start`` (before, if negative)."""
+        if duration == 0:
+            return start
+        if duration > 0:
+            return self._forward(start, duration)
+        return self._backward(start, -duration)
+
+    def _forward(self, start: int, duration: int) -> int:
+        year, ordinal, position = self._position(start)
+        target = position + duration
+        closed = min(year.trail, year.stop - ordinal)
+        while target > year.total:
+            target -= year.total
+            year = self._year_of(year.stop)
+            if year.total == 0:
+                closed += year.stop - year.first
+                if closed >= CLOSED_DAYS_LIMIT:
+                    raise _never_open(CLOSED_DAYS_LIMIT)
+                continue
+            if closed + year.lead >= CLOSED_DAYS_LIMIT:
+                raise _never_open(CLOSED_DAYS_LIMIT)
+            closed = year.trail
+        # The first day whose end reaches the target, then the instant inside it.
+        segment = bisect_left(year.seg_max, target)
+        low = year.ex_days[segment - 1] + 1 if segment else year.first
+        end = max(low, self._p_inverse(target - year.ex_cum[segment] + year.p0))
+        ordinal = end - 1
+        rest = target - self._day_position(year, ordinal)
+        window_start, _, (_, ends, cum, _) = self._day(ordinal)
+        i = bisect_left(cum, rest)
+        return window_start + ends[i] - (cum[i] - rest)
+
+    def _backward(self, start: int, duration: int) -> int:
+        year, ordinal, position = self._position(start)
+        target = position - duration
+        closed = min(year.lead, ordinal - year.first + 1)
+        while target < 0:
+            year = self._year_of(year.first - 1)
+            target += year.total
+            if year.total == 0:
+                closed += year.stop - year.first
+                if closed >= CLOSED_DAYS_LIMIT:
+                    raise _never_open(CLOSED_DAYS_LIMIT)
+                continue
+            if closed + year.trail >= CLOSED_DAYS_LIMIT:
+                raise _never_open(CLOSED_DAYS_LIMIT)
+            closed = year.lead
+        # The first day whose end passes the target, then the latest instant inside it.
+        segment = bisect_right(year.seg_max, target)
+        low = year.ex_days[segment - 1] + 1 if segment else year.first
+        end = max(low, self._p_inverse(target - year.ex_cum[segment] + year.p0 + 1))
+        ordinal = end - 1
+        rest = target - self._day_position(year, ordinal)
+        window_start, _, (_, ends, cum, _) = self._day(ordinal)
+        i = bisect_right(cum, rest)
+        return window_start + ends[i] - (cum[i] - rest)
+
+    def is_open(self, instant: int) -> bool:
+        _, (start, _, (starts, ends, _, _)) = self._locate(instant)
+        i = bisect_right(starts, instant - start) - 1
+        return i >= 0 and instant - start < ends[i]
+
+    def next_open(self, instant: int) -> int:
+        """``instant`` if open, else the start of the next working stretch."""
+        ordinal, (start, _, (starts, ends, _, total)) = self._locate(instant)
+        rel = instant - start
+        closed = 0
+        while True:
+            i = bisect_right(ends, rel)
+            if i < len(ends):
+                return start + max(starts[i], rel)
+            if total == 0:
+                closed += 1
+                if closed >= CLOSED_DAYS_LIMIT:
+                    raise _never_open(CLOSED_DAYS_LIMIT)
+            ordinal += 1
+            start, _, (starts, ends, _, total) = self._day(ordinal)
+            rel = 0
+
+    def next_close(self, instant: int) -> int | None:
+        """The end of the working stretch holding ``instant``, or of the next one.
+
+        ``None`` when that stretch lasts ``CLOSED_DAYS_LIMIT`` days or more (a calendar
+        that is always open).
+        """
+        instant = self.next_open(instant)
+        ordinal, (start, stop, (starts, ends, _, _)) = self._locate(instant)
+        end = start + ends[bisect_right(starts, instant - start) - 1]
+        days = 0
+        while end == stop:
+            # The stretch goes on if the next day starts working at its midnight.
+            skip = self._full_days_after(ordinal)
+            days += skip + 1
+            if days >= CLOSED_DAYS_LIMIT:
+                return None
+            ordinal += skip + 1
+            start, stop, (starts, ends, _, _) = self._day(ordinal)
+            end = start  # the days before were open to their very end
+            if start == stop:  # a day that does not exist (a date-line change)
+                continue
+            if not starts or starts[0] != 0:
+                break
+            end = start + ends[0]
+        return end
+
+    def _full_days_after(self, ordinal: int) -> int:
+        """How many days after ``ordinal`` are certainly open from midnight to midnight.
+
+        Only a calendar open around the clock every weekday can skip ahead: to just
+        before its next exception day.
+        """
+        if not self._all_full:
+            return 0
+        year = self._year_of(ordinal + 1)
+        i = bisect_right(year.ex_days, ordinal)
+        following = year.ex_days[i] if i < len(year.ex_days) else year.stop
+        return following - ordinal - 1
+
+
+def _time_of(microseconds: int) -> time:
+    seconds, micro = divmod(microseconds, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return time(hour, minute, second, micro)
+
+
+def _union(intervals: list[tuple[int, int]]) -> WallIntervals:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return tuple(merged)
