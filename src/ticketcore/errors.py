@@ -62,6 +62,7 @@ class ErrorCode(StrEnum):
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
     CONTENT_TYPE_NOT_ALLOWED = "content_type_not_allowed"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    ATTACHMENTS_REQUIRED = "attachments_required"
     CHECKSUM_INVALID = "checksum_invalid"
     # -- references
     TOO_MANY_REFERENCES = "too_many_references"
