@@ -144,8 +144,9 @@ def test_requester_attaching_files_counts_as_a_reply():
 
 def test_attach_needs_files_and_permission():
     ticket = opened()
-    with pytest.raises(tc.ValidationError):
+    with pytest.raises(tc.ValidationError) as caught:
         ticket.attach(SARA, [], at=later(ticket))
+    assert caught.value.code == tc.ErrorCode.ATTACHMENTS_REQUIRED
     with pytest.raises(tc.PermissionDeniedError):
         ticket.attach(SYSTEM, [PDF], at=later(ticket))
     with pytest.raises(tc.PermissionDeniedError):

@@ -250,10 +250,9 @@ class Ticket:
         files = check_attachments(attachments, limits)
         if not files:
             raise ValidationError(
-                ErrorCode.TOO_MANY_ATTACHMENTS,
+                ErrorCode.ATTACHMENTS_REQUIRED,
                 "attach needs at least one attachment",
                 field="attachments",
-                params={"count": 0, "limit": limits.attachments_per_message},
             )
         text = clean_body(body, "body", max_length=limits.body_max_length, required=False)
         return self._add_message(
