@@ -384,9 +384,8 @@ class SLAPolicy:
         """Every metric's clock for ``ticket`` at ``now`` (events after ``now`` are ignored)."""
         now = require_aware(now, "now")
         line = _timeline(ticket, now)
-        latest: dict[Metric, MetricStatus] = {}
-        for cycle in _cycles(line):
-            latest[cycle.metric] = self._status(line, cycle, now)
+        last_cycles = {cycle.metric: cycle for cycle in _cycles(line)}  # the latest of each
+        latest = {metric: self._status(line, cycle, now) for metric, cycle in last_cycles.items()}
         return SLAReport(
             ticket_id=ticket.id,
             at=now,
@@ -469,13 +468,9 @@ class SLAPolicy:
         target = self.target(cycle.metric, priority)
         calendar = self.calendar_for(priority)
         segments = self._segments(line, cycle)
-        elapsed = sum(
-            (
-                calendar.between(low, now if high is None else min(high, now))
-                for low, high in segments
-            ),
-            _ZERO,
-        )
+        # every closed segment ends at or before now: the timeline stops at now
+        used = [calendar.between(low, now if high is None else high) for low, high in segments]
+        elapsed = sum(used, _ZERO)
         if target is None:
             return MetricStatus(
                 cycle.metric,
@@ -485,7 +480,7 @@ class SLAPolicy:
                 stopped_at=cycle.stop,
             )
         remaining = target - elapsed
-        deadline = _reach(calendar, segments, target)
+        deadline = _reach(calendar, segments, target, used)
         counting_now = bool(segments) and segments[-1][1] is None
         if deadline is None and cycle.stop is None:
             # paused (or not yet counting): the deadline if the clock resumed now
@@ -525,14 +520,18 @@ def _reach(
     calendar: BusinessCalendar,
     segments: list[tuple[datetime, datetime | None]],
     amount: timedelta,
+    used: list[timedelta] | None = None,
 ) -> datetime | None:
-    """The instant the clock, counting over ``segments``, has used ``amount``."""
+    """The instant the clock, counting over ``segments``, has used ``amount``.
+
+    ``used`` may hold each closed segment's business time, already computed.
+    """
     left = amount
-    for low, high in segments:
+    for index, (low, high) in enumerate(segments):
         if high is None:
             return calendar.add(low, left)
-        used = calendar.between(low, high)
-        if used >= left:
+        spent = calendar.between(low, high) if used is None else used[index]
+        if spent >= left:
             return calendar.add(low, left)
-        left -= used
+        left -= spent
     return None
