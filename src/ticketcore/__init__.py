@@ -23,9 +23,11 @@ from ticketcore.events import (
     StatusChanged,
     TicketOpened,
 )
+from ticketcore.helpdesk import Helpdesk, Upload
 from ticketcore.i18n._normalize import normalize_persian
 from ticketcore.limits import DEFAULT_CONTENT_TYPES, Limits
 from ticketcore.model import Actor, Attachment, Message
+from ticketcore.ports import Order, Page, StoredContent, StoredEvent, TicketQuery
 from ticketcore.sla import ClockState, Metric, MetricStatus, SLAEvent, SLAPolicy, SLAReport
 from ticketcore.ticket import Change, Ticket
 from ticketcore.workflow import Action, Transition, Workflow
@@ -44,12 +46,15 @@ __all__ = [
     "ConflictError",
     "ErrorCode",
     "Event",
+    "Helpdesk",
     "Limits",
     "Message",
     "MessageAdded",
     "Metric",
     "MetricStatus",
     "NotFoundError",
+    "Order",
+    "Page",
     "PermissionDeniedError",
     "Priority",
     "PriorityChanged",
@@ -61,11 +66,15 @@ __all__ = [
     "StatusChanged",
     "StorageError",
     "StorageUnavailableError",
+    "StoredContent",
+    "StoredEvent",
     "Ticket",
     "TicketOpened",
+    "TicketQuery",
     "TicketcoreError",
     "Transition",
     "TransitionError",
+    "Upload",
     "ValidationError",
     "Workflow",
     "__version__",

@@ -1,0 +1,580 @@
+"""The helpdesk service: the help page's actions, over storage, a clock and a policy.
+
+A :class:`Helpdesk` is built from everything at the edges, passed in explicitly: a
+:class:`~ticketcore.ports.TicketRepository`, an
+:class:`~ticketcore.ports.AttachmentStore`, a :class:`~ticketcore.ports.Clock`, an
+:class:`~ticketcore.ports.IdGenerator`, a :class:`~ticketcore.Workflow` and an SLA
+policy. Every method takes the acting :class:`~ticketcore.Actor`; the time comes from
+the clock and new ids from the id generator.
+
+>>> from datetime import datetime, timedelta, timezone
+>>> import ticketcore as tc
+>>> from ticketcore.clock import FixedClock, SequentialIds
+>>> clock = FixedClock(datetime(2026, 3, 21, 9, 0, tzinfo=timezone.utc))
+>>> helpdesk = Helpdesk.in_memory(clock=clock, ids=SequentialIds(prefix="T-"))
+>>> sara, ali = tc.Actor.requester("sara"), tc.Actor.agent("ali")
+>>> ticket = helpdesk.open_ticket(
+...     sara, subject="Payment failed", body="Charged twice.", priority="high"
+... )
+>>> ticket.id, ticket.status
+('T-1', <Status.OPEN: 'open'>)
+>>> helpdesk.policy.next_deadline(ticket).isoformat()  # high: first response in 6 hours
+'2026-03-21T15:00:00+00:00'
+>>> [t.id for t in helpdesk.at_risk(ali, within=timedelta(hours=8)).items]
+['T-1']
+>>> helpdesk.reply(ali, "T-1", "We are on it.").version
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import BinaryIO, NamedTuple
+
+from ticketcore._time import require_aware
+from ticketcore.enums import Category, Priority, Role, Status
+from ticketcore.errors import (
+    ConflictError,
+    ErrorCode,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from ticketcore.model import Actor, Attachment
+from ticketcore.ports import (
+    CHUNK_SIZE,
+    AttachmentStore,
+    Clock,
+    DeadlinePolicy,
+    IdGenerator,
+    Order,
+    Page,
+    ReadableStream,
+    TicketQuery,
+    TicketRepository,
+)
+from ticketcore.ticket import Change, Ticket
+from ticketcore.workflow import Action, Workflow
+
+__all__ = ["ACTIVE_STATUSES", "Helpdesk", "Upload"]
+
+#: The statuses of tickets that still need the support team: an agent's queue.
+ACTIVE_STATUSES: frozenset[Status] = frozenset(
+    {Status.OPEN, Status.IN_PROGRESS, Status.WAITING_FOR_USER}
+)
+
+# Validates an upload's metadata before its bytes are stored; never stored itself.
+_PLACEHOLDER_DIGEST = "0" * 64
+_PLACEHOLDER_ID = "ticket-being-opened"
+
+
+class Upload(NamedTuple):
+    """A file as a user sends it: its name, its content type and a binary stream.
+
+    Plain ``(filename, content_type, stream)`` tuples work too.
+    """
+
+    filename: str
+    content_type: str
+    stream: ReadableStream
+
+
+_Operation = Callable[[Ticket, datetime, tuple[Attachment, ...]], Change]
+
+
+class Helpdesk:
+    """The support desk: open, reply, attach, triage, close, read and list tickets.
+
+    Every change loads the ticket, applies the operation (which checks the input and
+    the actor's permission through ``workflow``), and saves it with its next SLA
+    deadline from ``policy``. When someone else saved the ticket in between
+    (:class:`~ticketcore.ConflictError`, code ``conflict``), it reloads and applies the
+    operation again, up to ``attempts`` tries in all, then lets the conflict through.
+    An operation is never dated before the ticket's last change, even if this host's
+    clock runs slightly behind another's.
+
+    Methods return the ticket as the actor may see it (a requester never sees internal
+    notes). Uploads are ``(filename, content_type, stream)``: the metadata and the
+    operation are checked first, then the bytes are streamed into ``attachments``
+    under the workflow's size limit, then the ticket is changed.
+    """
+
+    def __init__(
+        self,
+        *,
+        repository: TicketRepository,
+        attachments: AttachmentStore,
+        clock: Clock,
+        ids: IdGenerator,
+        workflow: Workflow,
+        policy: DeadlinePolicy,
+        attempts: int = 3,
+    ) -> None:
+        for name, value, protocol in (
+            ("repository", repository, TicketRepository),
+            ("attachments", attachments, AttachmentStore),
+            ("clock", clock, Clock),
+            ("ids", ids, IdGenerator),
+            ("workflow", workflow, Workflow),
+            ("policy", policy, DeadlinePolicy),
+        ):
+            if not isinstance(value, protocol):
+                raise ValidationError(
+                    ErrorCode.INVALID_TYPE,
+                    f"{name} must be a {protocol.__name__}, not {type(value).__name__}",
+                    field=name,
+                    params={"expected": protocol.__name__, "type": type(value).__name__},
+                )
+        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+            raise ValidationError(
+                ErrorCode.INVALID_TYPE,
+                f"attempts must be a positive int, not {attempts!r}",
+                field="attempts",
+                params={"expected": "a positive integer"},
+            )
+        self._repository = repository
+        self._attachments = attachments
+        self._clock = clock
+        self._ids = ids
+        self._workflow = workflow
+        self._policy = policy
+        self._attempts = attempts
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        workflow: Workflow | None = None,
+        policy: DeadlinePolicy | None = None,
+    ) -> Helpdesk:
+        """A helpdesk on the in-memory adapters, for tests and demos.
+
+        Defaults: the system clock, UUID ids, ``Workflow.default()`` and
+        ``SLAPolicy.default()``.
+        """
+        from ticketcore.clock import SystemClock, UuidIds  # noqa: PLC0415 - only here
+        from ticketcore.sla import SLAPolicy  # noqa: PLC0415
+        from ticketcore.storage.memory import (  # noqa: PLC0415
+            InMemoryAttachmentStore,
+            InMemoryRepository,
+        )
+
+        return cls(
+            repository=InMemoryRepository(),
+            attachments=InMemoryAttachmentStore(),
+            clock=clock or SystemClock(),
+            ids=ids or UuidIds(),
+            workflow=workflow or Workflow.default(),
+            policy=policy or SLAPolicy.default(),
+        )
+
+    # -- what it is built from -----------------------------------------------------------
+
+    @property
+    def repository(self) -> TicketRepository:
+        """Where tickets live (a host reads its event log to send notifications)."""
+        return self._repository
+
+    @property
+    def attachments(self) -> AttachmentStore:
+        """Where attached files live."""
+        return self._attachments
+
+    @property
+    def clock(self) -> Clock:
+        """The source of time."""
+        return self._clock
+
+    @property
+    def workflow(self) -> Workflow:
+        """The lifecycle and permission rules."""
+        return self._workflow
+
+    @property
+    def policy(self) -> DeadlinePolicy:
+        """The SLA policy that sets each ticket's next deadline."""
+        return self._policy
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def open_ticket(
+        self,
+        actor: Actor,
+        *,
+        subject: str,
+        body: str,
+        category: Category | str = Category.GENERAL,
+        priority: Priority | str = Priority.MEDIUM,
+        requester_id: str | None = None,
+        references: Mapping[str, str] | None = None,
+        uploads: Iterable[tuple[str, str, ReadableStream]] = (),
+    ) -> Ticket:
+        """Open a ticket with its first message (and files) under a new id.
+
+        An id that turns out to be taken (:class:`~ticketcore.ConflictError`,
+        ``already_exists``) is replaced by a fresh one, up to ``attempts`` tries.
+        """
+
+        def opening(ticket_id: str, at: datetime, files: tuple[Attachment, ...]) -> Change:
+            return Ticket.open(
+                actor,
+                id=ticket_id,
+                subject=subject,
+                body=body,
+                at=at,
+                category=category,
+                priority=priority,
+                requester_id=requester_id,
+                attachments=files,
+                references=references,
+                workflow=self._workflow,
+            )
+
+        items = tuple(uploads)
+        files: tuple[Attachment, ...] = ()
+        if items:
+            opening(_PLACEHOLDER_ID, self._now(), _placeholders(items))
+            files = self._store(items)
+        attempt = 1
+        while True:
+            ticket = opening(self._ids.new_id(), self._now(), files).ticket
+            try:
+                self._repository.add(ticket, next_deadline=self._policy.next_deadline(ticket))
+            except ConflictError as error:
+                if error.code is not ErrorCode.ALREADY_EXISTS or attempt >= self._attempts:
+                    raise
+                attempt += 1
+            else:
+                return ticket.visible_to(actor, workflow=self._workflow)
+
+    # -- messages --------------------------------------------------------------------------
+
+    def reply(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        body: str,
+        *,
+        internal: bool = False,
+        uploads: Iterable[tuple[str, str, ReadableStream]] = (),
+    ) -> Ticket:
+        """Add a message (``internal=True``: an agent-only note), with optional files."""
+
+        def replying(ticket: Ticket, at: datetime, files: tuple[Attachment, ...]) -> Change:
+            return ticket.reply(
+                actor, body, at=at, internal=internal, attachments=files, workflow=self._workflow
+            )
+
+        return self._update(actor, ticket_id, replying, uploads)
+
+    def add_note(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        body: str,
+        *,
+        uploads: Iterable[tuple[str, str, ReadableStream]] = (),
+    ) -> Ticket:
+        """Add an internal note that requesters never see."""
+        return self.reply(actor, ticket_id, body, internal=True, uploads=uploads)
+
+    def attach(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        uploads: Iterable[tuple[str, str, ReadableStream]],
+        *,
+        body: str = "",
+        internal: bool = False,
+    ) -> Ticket:
+        """Attach files, with an optional short note, as a message of their own."""
+
+        def attaching(ticket: Ticket, at: datetime, files: tuple[Attachment, ...]) -> Change:
+            return ticket.attach(
+                actor, files, at=at, body=body, internal=internal, workflow=self._workflow
+            )
+
+        items = tuple(uploads)
+        if not items:
+            raise ValidationError(
+                ErrorCode.TOO_MANY_ATTACHMENTS,
+                "attach needs at least one file",
+                field="attachments",
+                params={"count": 0, "limit": self._workflow.limits.attachments_per_message},
+            )
+        return self._update(actor, ticket_id, attaching, items)
+
+    # -- status and triage -----------------------------------------------------------------
+
+    def change_status(
+        self, actor: Actor, ticket_id: str, to: Status | str, *, reason: str | None = None
+    ) -> Ticket:
+        """Move the ticket to status ``to``, if the workflow lets ``actor`` do so."""
+        return self._update(
+            actor,
+            ticket_id,
+            lambda ticket, at, _files: ticket.change_status(
+                actor, to, at=at, reason=reason, workflow=self._workflow
+            ),
+        )
+
+    def close(self, actor: Actor, ticket_id: str, *, reason: str | None = None) -> Ticket:
+        """Close the ticket."""
+        return self.change_status(actor, ticket_id, Status.CLOSED, reason=reason)
+
+    def assign(self, actor: Actor, ticket_id: str, assignee_id: str | None) -> Ticket:
+        """Assign the ticket to an agent's id, or unassign it with ``None``."""
+        return self._update(
+            actor,
+            ticket_id,
+            lambda ticket, at, _files: ticket.assign(
+                actor, assignee_id, at=at, workflow=self._workflow
+            ),
+        )
+
+    def change_priority(self, actor: Actor, ticket_id: str, priority: Priority | str) -> Ticket:
+        """Set the priority (which moves the SLA deadlines)."""
+        return self._update(
+            actor,
+            ticket_id,
+            lambda ticket, at, _files: ticket.change_priority(
+                actor, priority, at=at, workflow=self._workflow
+            ),
+        )
+
+    def change_category(self, actor: Actor, ticket_id: str, category: Category | str) -> Ticket:
+        """Set the category."""
+        return self._update(
+            actor,
+            ticket_id,
+            lambda ticket, at, _files: ticket.change_category(
+                actor, category, at=at, workflow=self._workflow
+            ),
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, actor: Actor, ticket_id: str) -> Ticket:
+        """The ticket as ``actor`` may see it.
+
+        :class:`~ticketcore.NotFoundError` if there is none; a requester asking for
+        another user's ticket gets :class:`~ticketcore.PermissionDeniedError`.
+        """
+        return self._repository.get(ticket_id).visible_to(actor, workflow=self._workflow)
+
+    def open_attachment(
+        self, actor: Actor, ticket_id: str, sha256: str
+    ) -> tuple[Attachment, BinaryIO]:
+        """An attachment of a ticket, if ``actor`` can see it, and a stream of its bytes.
+
+        Files of internal notes are found only by those who see the notes; anything else
+        is :class:`~ticketcore.NotFoundError`. The caller closes the stream.
+        """
+        view = self.get(actor, ticket_id)
+        digest = str(sha256).lower()
+        for message in view.messages:
+            for attachment in message.attachments:
+                if attachment.sha256 == digest:
+                    return attachment, self._attachments.open(digest)
+        raise NotFoundError(
+            ErrorCode.NOT_FOUND,
+            f"ticket {ticket_id!r} has no attachment {digest[:64]!r} visible to {actor.id!r}",
+            field="sha256",
+            params={"ticket_id": ticket_id, "sha256": digest[:64]},
+        )
+
+    def list_tickets(
+        self,
+        actor: Actor,
+        *,
+        requester_id: str | None = None,
+        statuses: Iterable[Status | str] | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """A user's tickets, newest first: what "Tickets" in the dashboard shows.
+
+        A requester lists their own (``requester_id`` defaults to theirs; naming
+        another user's is :class:`~ticketcore.PermissionDeniedError`). Agents and the
+        system list any requester's, or every ticket when ``requester_id`` is ``None``.
+        """
+        self._workflow.check_action(Action.VIEW, actor)
+        if actor.role is Role.REQUESTER:
+            if requester_id not in {None, actor.id}:
+                raise PermissionDeniedError(
+                    ErrorCode.NOT_YOUR_TICKET,
+                    f"requester {actor.id!r} may list only their own tickets",
+                    field="requester_id",
+                    params={"value": actor.id},
+                )
+            requester_id = actor.id
+        query = TicketQuery(
+            requester_id=requester_id, statuses=statuses, order=Order.CREATED, descending=True
+        )
+        return self._page(actor, query, limit=limit, cursor=cursor)
+
+    def queue(
+        self,
+        actor: Actor,
+        *,
+        assignee_id: str | None = None,
+        unassigned: bool = False,
+        statuses: Iterable[Status | str] | None = ACTIVE_STATUSES,
+        order: Order | str = Order.CREATED,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """An agent's queue: the active tickets assigned to them, oldest first.
+
+        ``assignee_id`` picks another agent's queue, ``unassigned=True`` the tickets
+        nobody has taken; ``order="due"`` sorts by SLA deadline instead. Agents and the
+        system only.
+        """
+        self._require_staff(actor, "view_queue")
+        query = TicketQuery(
+            assignee_id=None if unassigned else (assignee_id or actor.id),
+            unassigned=unassigned,
+            statuses=statuses,
+            order=order,
+        )
+        return self._page(actor, query, limit=limit, cursor=cursor)
+
+    def at_risk(
+        self,
+        actor: Actor,
+        *,
+        within: timedelta,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """Tickets whose next SLA deadline falls before now + ``within``, soonest first.
+
+        Tickets already past their deadline come first. Agents and the system only.
+        """
+        self._require_staff(actor, "view_tickets_at_risk")
+        if not isinstance(within, timedelta):
+            raise ValidationError(
+                ErrorCode.INVALID_TYPE,
+                f"within must be a timedelta, not {type(within).__name__}",
+                field="within",
+                params={"expected": "timedelta", "type": type(within).__name__},
+            )
+        query = TicketQuery(due_before=self._now() + within, order=Order.DUE)
+        return self._page(actor, query, limit=limit, cursor=cursor)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self._clock.now(), "now")
+
+    def _update(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        operation: _Operation,
+        uploads: Iterable[tuple[str, str, ReadableStream]] = (),
+    ) -> Ticket:
+        items = tuple(uploads)
+        files: tuple[Attachment, ...] = ()
+        if items:
+            ticket = self._repository.get(ticket_id)
+            operation(ticket, max(self._now(), ticket.updated_at), _placeholders(items))
+            files = self._store(items)
+        attempt = 1
+        while True:
+            ticket = self._repository.get(ticket_id)
+            change = operation(ticket, max(self._now(), ticket.updated_at), files)
+            if not change.events:  # the value it already had: nothing to save
+                return change.ticket.visible_to(actor, workflow=self._workflow)
+            try:
+                self._repository.save(
+                    change.ticket,
+                    expected_version=ticket.version,
+                    next_deadline=self._policy.next_deadline(change.ticket),
+                )
+            except ConflictError as error:
+                if error.code is not ErrorCode.CONFLICT or attempt >= self._attempts:
+                    raise
+                attempt += 1
+            else:
+                return change.ticket.visible_to(actor, workflow=self._workflow)
+
+    def _store(
+        self, uploads: tuple[tuple[str, str, ReadableStream], ...]
+    ) -> tuple[Attachment, ...]:
+        limit = self._workflow.limits.attachment_max_size
+        files: list[Attachment] = []
+        for filename, content_type, stream in uploads:
+            head = stream.read(CHUNK_SIZE)
+            if not head:
+                raise ValidationError(
+                    ErrorCode.ATTACHMENT_EMPTY,
+                    f"{filename!r} is empty",
+                    field="size",
+                    params={"value": filename, "size": 0},
+                )
+            try:
+                stored = self._attachments.put(_Prefixed(head, stream), max_size=limit)
+            except ValidationError as error:
+                if error.code is not ErrorCode.ATTACHMENT_TOO_LARGE:
+                    raise
+                raise ValidationError(
+                    ErrorCode.ATTACHMENT_TOO_LARGE,
+                    f"{filename!r} is larger than the limit of {limit} bytes",
+                    field="size",
+                    params={"value": filename, "size": error.params.get("size"), "limit": limit},
+                ) from error
+            files.append(stored.attachment(filename, content_type))
+        return tuple(files)
+
+    def _require_staff(self, actor: Actor, action: str) -> None:
+        self._workflow.check_action(Action.VIEW, actor)
+        if actor.role is Role.REQUESTER:
+            raise PermissionDeniedError(
+                ErrorCode.ACTION_NOT_ALLOWED,
+                f"a requester may not {action.replace('_', ' ')}",
+                field=action,
+                params={"action": action, "role": actor.role.value},
+            )
+
+    def _page(
+        self, actor: Actor, query: TicketQuery, *, limit: int, cursor: str | None
+    ) -> Page[Ticket]:
+        page = self._repository.query(query, limit=limit, cursor=cursor)
+        return Page(
+            tuple(ticket.visible_to(actor, workflow=self._workflow) for ticket in page.items),
+            page.next_cursor,
+        )
+
+    def __repr__(self) -> str:
+        return f"Helpdesk(repository={self._repository!r}, attachments={self._attachments!r})"
+
+
+def _placeholders(uploads: tuple[tuple[str, str, ReadableStream], ...]) -> tuple[Attachment, ...]:
+    """Metadata with a stand-in size and digest, to check an operation before storing."""
+    return tuple(
+        Attachment(filename, content_type, 1, _PLACEHOLDER_DIGEST)
+        for filename, content_type, _stream in uploads
+    )
+
+
+class _Prefixed:
+    """A stream's first chunk, already read, followed by the rest of the stream."""
+
+    __slots__ = ("_head", "_rest")
+
+    def __init__(self, head: bytes, rest: ReadableStream) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if not self._head:
+            return self._rest.read(size)
+        if size < 0:
+            head, self._head = self._head, b""
+            return head + self._rest.read()
+        part, self._head = self._head[:size], self._head[size:]
+        return part

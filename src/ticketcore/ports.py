@@ -1,0 +1,557 @@
+"""The protocols at ticketcore's edges, and the values they exchange.
+
+A host application implements these (or uses the reference adapters in
+:mod:`ticketcore.storage`) and passes them to :class:`~ticketcore.helpdesk.Helpdesk`:
+
+- :class:`TicketRepository`: tickets, with optimistic concurrency, queries with keyset
+  pagination, and an ordered event log written in the same transaction (an outbox);
+- :class:`AttachmentStore`: the bytes of attached files, content-addressed by SHA-256;
+- :class:`Clock` and :class:`IdGenerator`: time and ids, so hosts and tests control both;
+- :class:`DeadlinePolicy`: what the helpdesk needs from an SLA policy
+  (:class:`ticketcore.SLAPolicy` is one).
+
+Every protocol is ``runtime_checkable``, so ``isinstance(repo, TicketRepository)``
+checks that the methods exist (not their behaviour: the contract suite in
+:mod:`ticketcore.testing.contract` does that).
+
+The values here are also the reference semantics of a query: :meth:`TicketQuery.select`
+runs a query over ``(ticket, next_deadline)`` pairs, and every adapter must return what
+it returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import BinaryIO, Generic, Protocol, TypeVar, runtime_checkable
+
+import attrs
+
+from ticketcore._time import require_aware
+from ticketcore.enums import Category, Priority, Status
+from ticketcore.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
+from ticketcore.events import Event
+from ticketcore.model import Attachment
+from ticketcore.serialization import utc_microseconds
+from ticketcore.ticket import Ticket
+
+__all__ = [
+    "CHUNK_SIZE",
+    "MAX_PAGE_SIZE",
+    "NO_DEADLINE",
+    "AttachmentStore",
+    "Clock",
+    "DeadlinePolicy",
+    "IdGenerator",
+    "Order",
+    "Page",
+    "ReadableStream",
+    "StoredContent",
+    "StoredEvent",
+    "TicketQuery",
+    "TicketRepository",
+    "check_limit",
+    "check_position",
+    "copy_content",
+    "new_events",
+    "stale_version",
+    "ticket_exists",
+    "ticket_not_found",
+]
+
+T = TypeVar("T")
+_E = TypeVar("_E", bound=StrEnum)
+
+#: The largest ``limit`` a query or ``events_after`` accepts.
+MAX_PAGE_SIZE = 1000
+
+#: The sort key of "no deadline" in :attr:`Order.DUE` order: after every real deadline.
+NO_DEADLINE = 2**63 - 1
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+class Order(StrEnum):
+    """What a query sorts by; ties are broken by ticket id, so the order is total."""
+
+    CREATED = "created"
+    """When the ticket was opened."""
+    UPDATED = "updated"
+    """When the ticket last changed."""
+    DUE = "due"
+    """The stored next SLA deadline; tickets without one come last."""
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a query: its ``items`` and the cursor of the next page.
+
+    ``next_cursor`` is ``None`` on the last page. Pass it back unchanged, with the same
+    query, to get the next page.
+    """
+
+    items: tuple[T, ...]
+    next_cursor: str | None = None
+
+
+@attrs.frozen
+class StoredEvent:
+    """One record of a repository's event log: its ``position`` and the ``event``.
+
+    Positions are positive and strictly increasing in the order the events were
+    committed; they may have gaps.
+    """
+
+    position: int
+    event: Event
+
+
+@attrs.frozen
+class StoredContent:
+    """What :meth:`AttachmentStore.put` stored: the content's SHA-256 and its size."""
+
+    sha256: str
+    size: int
+
+    def attachment(self, filename: str, content_type: str) -> Attachment:
+        """The :class:`~ticketcore.Attachment` metadata for this content."""
+        return Attachment(filename, content_type, self.size, self.sha256)
+
+
+def _members(kind: type[_E], values: Iterable[_E | str] | None) -> frozenset[_E] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):  # one wire name, not its letters
+        values = (values,)
+    return frozenset(kind(value) for value in values)
+
+
+def _statuses(values: Iterable[Status | str] | None) -> frozenset[Status] | None:
+    return _members(Status, values)
+
+
+def _categories(values: Iterable[Category | str] | None) -> frozenset[Category] | None:
+    return _members(Category, values)
+
+
+def _priorities(values: Iterable[Priority | str] | None) -> frozenset[Priority] | None:
+    return _members(Priority, values)
+
+
+def _aware(_instance: object, attribute: attrs.Attribute[datetime | None], value: object) -> None:
+    if value is not None:
+        require_aware(value, attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class TicketQuery:
+    """Which tickets to list, and in what order.
+
+    Every filter left at ``None`` matches everything; the filters given must all match.
+    ``statuses``, ``categories`` and ``priorities`` take any iterable of members or wire
+    names (an empty one matches nothing). ``created_from`` is inclusive,
+    ``created_before`` and ``due_before`` exclusive; ``due_before`` compares the
+    ``next_deadline`` stored with the ticket, so tickets without one never match it.
+    ``unassigned=True`` keeps only tickets without an assignee.
+
+    >>> from datetime import datetime, timezone
+    >>> TicketQuery(requester_id="sara", statuses=["open"], order="updated").order
+    <Order.UPDATED: 'updated'>
+    """
+
+    requester_id: str | None = None
+    assignee_id: str | None = None
+    unassigned: bool = False
+    statuses: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
+    categories: frozenset[Category] | None = attrs.field(default=None, converter=_categories)
+    priorities: frozenset[Priority] | None = attrs.field(default=None, converter=_priorities)
+    created_from: datetime | None = attrs.field(default=None, validator=_aware)
+    created_before: datetime | None = attrs.field(default=None, validator=_aware)
+    due_before: datetime | None = attrs.field(default=None, validator=_aware)
+    order: Order = attrs.field(default=Order.CREATED, converter=Order)
+    descending: bool = False
+
+    def matches(self, ticket: Ticket, next_deadline: datetime | None) -> bool:
+        """Whether ``ticket``, stored with ``next_deadline``, passes every filter."""
+        return (
+            (self.requester_id is None or ticket.requester_id == self.requester_id)
+            and (self.assignee_id is None or ticket.assignee_id == self.assignee_id)
+            and (not self.unassigned or ticket.assignee_id is None)
+            and (self.statuses is None or ticket.status in self.statuses)
+            and (self.categories is None or ticket.category in self.categories)
+            and (self.priorities is None or ticket.priority in self.priorities)
+            and (self.created_from is None or ticket.created_at >= self.created_from)
+            and (self.created_before is None or ticket.created_at < self.created_before)
+            and (
+                self.due_before is None
+                or (next_deadline is not None and next_deadline < self.due_before)
+            )
+        )
+
+    def sort_key(self, ticket: Ticket, next_deadline: datetime | None) -> tuple[int, str]:
+        """The ticket's position in this query's order: ``(instant in UTC µs, id)``.
+
+        In :attr:`Order.DUE`, a ticket without a deadline has :data:`NO_DEADLINE`.
+        """
+        if self.order is Order.CREATED:
+            moment: datetime | None = ticket.created_at
+        elif self.order is Order.UPDATED:
+            moment = ticket.updated_at
+        else:
+            moment = next_deadline
+        return (NO_DEADLINE if moment is None else utc_microseconds(moment), ticket.id)
+
+    def cursor_after(self, key: tuple[int, str]) -> str:
+        """The opaque cursor of the page that starts after the item with ``key``."""
+        payload = json.dumps([self._fingerprint(), key[0], key[1]], separators=(",", ":"))
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    def position_of(self, cursor: str) -> tuple[int, str]:
+        """The sort key a cursor of this query's order points after.
+
+        Raises :class:`~ticketcore.ValidationError` for a cursor that is malformed or
+        was made for another order. (Filters may differ between pages: a window that
+        moves with the clock is fine.)
+        """
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            fingerprint, instant, ticket_id = json.loads(raw)
+        except (TypeError, ValueError, binascii.Error):
+            raise _bad_cursor(cursor) from None
+        if (
+            fingerprint != self._fingerprint()
+            or not isinstance(instant, int)
+            or not isinstance(ticket_id, str)
+        ):
+            raise _bad_cursor(cursor)
+        return instant, ticket_id
+
+    def select(
+        self,
+        rows: Iterable[tuple[Ticket, datetime | None]],
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """Run this query over ``(ticket, next_deadline)`` pairs: the reference semantics.
+
+        An adapter without a query language of its own can return this directly.
+        """
+        limit = check_limit(limit)
+        after = None if cursor is None else self.position_of(cursor)
+        keyed = [
+            (self.sort_key(ticket, deadline), ticket)
+            for ticket, deadline in rows
+            if self.matches(ticket, deadline)
+        ]
+        if after is not None:
+            keyed = [
+                item for item in keyed if (item[0] < after if self.descending else item[0] > after)
+            ]
+        keyed.sort(key=lambda item: item[0], reverse=self.descending)
+        return self.page(keyed[: limit + 1], limit=limit)
+
+    def page(self, found: Sequence[tuple[tuple[int, str], T]], *, limit: int) -> Page[T]:
+        """The page for the matches found after the cursor, in order, with their sort keys.
+
+        Pass up to ``limit + 1`` of them: the one past ``limit`` tells that there is a
+        next page, without a second query.
+        """
+        if len(found) <= limit:
+            return Page(tuple(item for _, item in found))
+        return Page(
+            tuple(item for _, item in found[:limit]), self.cursor_after(found[limit - 1][0])
+        )
+
+    def _fingerprint(self) -> str:
+        text = f"{self.order.value}:{'desc' if self.descending else 'asc'}"
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _bad_cursor(cursor: str) -> ValidationError:
+    return ValidationError(
+        ErrorCode.INVALID_TYPE,
+        f"{cursor[:40]!r} is not a cursor of this query's order",
+        field="cursor",
+        params={"expected": "a next_cursor returned for the same order"},
+    )
+
+
+def check_limit(limit: int) -> int:
+    """``limit`` if it is an int from 1 to :data:`MAX_PAGE_SIZE`; ValidationError if not."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"limit must be an int from 1 to {MAX_PAGE_SIZE}, not {limit!r}",
+            field="limit",
+            params={"expected": f"an integer from 1 to {MAX_PAGE_SIZE}"},
+        )
+    return limit
+
+
+def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
+    """The events of ``ticket`` newer than ``expected_version``: what a save appends.
+
+    Raises :class:`~ticketcore.ValidationError` unless ``ticket`` is at least one
+    version past ``expected_version`` and carries the events of those versions.
+    """
+    if (
+        not isinstance(expected_version, int)
+        or isinstance(expected_version, bool)
+        or expected_version < 1
+    ):
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"expected_version must be a positive int, not {expected_version!r}",
+            field="expected_version",
+            params={"expected": "a positive integer"},
+        )
+    events = tuple(event for event in ticket.history if event.version > expected_version)
+    if ticket.version <= expected_version or not events:
+        raise ValidationError(
+            ErrorCode.HISTORY_INVALID,
+            f"ticket {ticket.id} at version {ticket.version} has no change after version"
+            f" {expected_version} to save",
+            field="version",
+            params={"problem": "nothing to save", "ticket_id": ticket.id},
+        )
+    return events
+
+
+def ticket_not_found(ticket_id: str) -> NotFoundError:
+    """The error an adapter raises for an unknown ticket id (code ``not_found``)."""
+    return NotFoundError(
+        ErrorCode.NOT_FOUND,
+        f"no ticket {ticket_id!r}",
+        field="ticket_id",
+        params={"ticket_id": ticket_id},
+    )
+
+
+def ticket_exists(ticket_id: str) -> ConflictError:
+    """The error an adapter raises when ``add`` meets a taken id (``already_exists``)."""
+    return ConflictError(
+        ErrorCode.ALREADY_EXISTS,
+        f"ticket {ticket_id!r} already exists",
+        field="ticket_id",
+        params={"ticket_id": ticket_id},
+    )
+
+
+def stale_version(ticket_id: str, expected_version: int, stored_version: int) -> ConflictError:
+    """The error an adapter raises when a save starts from a stale version (``conflict``)."""
+    return ConflictError(
+        ErrorCode.CONFLICT,
+        f"ticket {ticket_id!r} is at version {stored_version}, not {expected_version};"
+        " reload it and try again",
+        field="version",
+        params={
+            "ticket_id": ticket_id,
+            "expected_version": expected_version,
+            "stored_version": stored_version,
+        },
+    )
+
+
+def check_position(position: int) -> int:
+    """``position`` if it is a non-negative int (``events_after``'s argument)."""
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"position must be a non-negative int, not {position!r}",
+            field="position",
+            params={"expected": "a non-negative integer"},
+        )
+    return position
+
+
+#: How many bytes :func:`copy_content` reads at a time.
+CHUNK_SIZE = 64 * 1024
+
+
+def copy_content(
+    stream: ReadableStream,
+    write: Callable[[bytes], object],
+    *,
+    max_size: int,
+    chunk_size: int = CHUNK_SIZE,
+) -> StoredContent:
+    """Copy ``stream`` to ``write`` in chunks, hashing it and enforcing ``max_size``.
+
+    What an :class:`AttachmentStore`'s ``put`` does, for adapters to reuse: it never
+    reads more than ``max_size`` plus one chunk, never writes past ``max_size``, and
+    raises :class:`~ticketcore.ValidationError` (``attachment_too_large``) as soon as
+    the content is too large; the caller then discards what was written.
+
+    >>> import io
+    >>> sink = io.BytesIO()
+    >>> copy_content(io.BytesIO(b"hello"), sink.write, max_size=10).size
+    5
+    """
+    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0:
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"max_size must be a non-negative int, not {max_size!r}",
+            field="max_size",
+            params={"expected": "a non-negative integer"},
+        )
+    digest = hashlib.sha256()
+    size = 0
+    while True:
+        chunk = stream.read(chunk_size)
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise ValidationError(
+                ErrorCode.INVALID_TYPE,
+                f"an attachment stream must yield bytes, not {type(chunk).__name__}",
+                field="stream",
+                params={"expected": "bytes", "type": type(chunk).__name__},
+            )
+        if not chunk:
+            return StoredContent(digest.hexdigest(), size)
+        size += len(chunk)
+        if size > max_size:
+            raise ValidationError(
+                ErrorCode.ATTACHMENT_TOO_LARGE,
+                f"the content is more than {max_size} bytes",
+                field="size",
+                params={"value": "", "size": size, "limit": max_size},
+            )
+        digest.update(chunk)
+        write(bytes(chunk))
+
+
+# -- protocols --------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class TicketRepository(Protocol):
+    """Where tickets live. Guarantees, checked by the contract suite:
+
+    - ``get`` returns a ticket equal to the one last added or saved under its id, and
+      raises :class:`~ticketcore.NotFoundError` for an unknown id.
+    - ``add`` stores a new ticket; an id already taken raises
+      :class:`~ticketcore.ConflictError` with code ``already_exists``.
+    - ``save`` is optimistic: it succeeds only if the stored version equals
+      ``expected_version`` (the version of the ticket the caller loaded and changed);
+      otherwise it raises ``ConflictError`` (code ``conflict``) and writes nothing.
+      ``ticket.version`` must be past ``expected_version`` (one or more operations may
+      have been applied); see :func:`new_events`.
+    - ``add`` and ``save`` append the ticket's new events (all of its history for
+      ``add``, those after ``expected_version`` for ``save``) to the event log in the
+      same transaction as the ticket: both are written or neither is.
+    - ``next_deadline`` is stored with the ticket as given (the helpdesk computes it
+      with its SLA policy); ``None`` means no clock is running.
+    - ``query`` returns a :class:`Page` of tickets matching a :class:`TicketQuery`, in
+      its order, after ``cursor``; paging through a query that nobody changes meanwhile
+      returns every match exactly once.
+    - ``events_after(position)`` returns up to ``limit`` :class:`StoredEvent` records
+      with positions greater than ``position``, oldest first; a position once returned
+      is never followed later by a newly committed smaller one, so a reader that
+      remembers the last position it handled misses nothing.
+    - Driver failures surface as :class:`~ticketcore.StorageUnavailableError`.
+    """
+
+    def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
+        """Store a new ticket and append its history to the event log."""
+        ...
+
+    def get(self, ticket_id: str) -> Ticket:
+        """The stored ticket with this id."""
+        ...
+
+    def save(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        next_deadline: datetime | None = None,
+    ) -> None:
+        """Replace the stored ticket if it is still at ``expected_version``."""
+        ...
+
+    def query(
+        self,
+        query: TicketQuery | None = None,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the tickets matching ``query`` (all tickets when ``None``)."""
+        ...
+
+    def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
+        """Up to ``limit`` event-log records after ``position``, oldest first."""
+        ...
+
+
+@runtime_checkable
+class ReadableStream(Protocol):
+    """Anything with a binary ``read(size)``: an open file, ``io.BytesIO``, an upload."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes; ``b""`` at the end."""
+        ...
+
+
+@runtime_checkable
+class AttachmentStore(Protocol):
+    """Where the bytes of attached files live, addressed by their SHA-256. Guarantees:
+
+    - ``put`` reads ``stream`` in chunks, never more than ``max_size`` plus one chunk;
+      past ``max_size`` it raises :class:`~ticketcore.ValidationError`
+      (``attachment_too_large``) and keeps nothing. It returns the SHA-256 and size of
+      what it stored. Storing the same content twice stores it once.
+    - The only key is a 64-hex-digit digest the store computed itself, so no file name
+      or user input ever chooses a storage location; a malformed digest is a
+      ``ValidationError`` (``checksum_invalid``).
+    - ``open`` returns a binary stream of the content (the caller closes it) or raises
+      :class:`~ticketcore.NotFoundError`.
+    - ``delete`` removes the content; deleting absent content does nothing. Content is
+      shared by every attachment with the same digest: delete only what no ticket
+      references.
+    """
+
+    def put(self, stream: ReadableStream, *, max_size: int) -> StoredContent:
+        """Store everything ``stream`` yields, if it is at most ``max_size`` bytes."""
+        ...
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored content with this digest."""
+        ...
+
+    def delete(self, sha256: str) -> None:
+        """Remove the content with this digest, if it is stored."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """The source of "now" for everything the helpdesk does."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class IdGenerator(Protocol):
+    """The source of new ticket ids."""
+
+    def new_id(self) -> str:
+        """A new id: 1 to 128 characters without spaces, unique for this repository."""
+        ...
+
+
+@runtime_checkable
+class DeadlinePolicy(Protocol):
+    """What the helpdesk asks an SLA policy (:class:`ticketcore.SLAPolicy` is one)."""
+
+    def next_deadline(self, ticket: Ticket) -> datetime | None:
+        """The earliest pending SLA deadline of ``ticket``; ``None`` if none is running."""
+        ...

@@ -1,0 +1,483 @@
+"""Tickets and events as JSON-compatible dicts: a stable, versioned wire format.
+
+Storage adapters, exports and message queues use this one format, so a ticket written
+by one of them can be read by any other (and by programs in other languages).
+
+>>> from datetime import datetime, timezone
+>>> import ticketcore as tc
+>>> from ticketcore import serialization
+>>> at = datetime(2026, 3, 21, 9, 0, tzinfo=timezone.utc)
+>>> ticket = tc.Ticket.open(
+...     tc.Actor.requester("sara"), id="T-1", subject="Payment failed", body="Twice.", at=at
+... ).ticket
+>>> data = serialization.ticket_to_dict(ticket)
+>>> data["format"], data["status"], data["created_at"]
+(1, 'open', '2026-03-21T09:00:00+00:00')
+>>> serialization.ticket_from_dict(data) == ticket
+True
+
+The format, version 1:
+
+- a ticket is an object with ``format`` (the integer :data:`FORMAT_VERSION`), its
+  fields (``id``, ``requester_id``, ``subject``, ``category``, ``priority``,
+  ``status``, ``assignee_id``, ``created_at``, ``updated_at``, ``version``,
+  ``references``), its ``messages`` and its ``history`` (a list of events);
+- an event is an object with ``kind`` (``ticket_opened``, ``message_added``,
+  ``status_changed``, ``priority_changed``, ``category_changed``,
+  ``assignee_changed``), ``ticket_id``, ``version``, ``at``, ``actor`` and the fields
+  of its kind; a standalone event (:func:`event_to_dict`) also carries ``format``;
+- enums are their wire names (``"in_progress"``); an actor is ``{"id", "role"}``; a
+  message is ``{"id", "author", "body", "at", "internal", "attachments"}``; an
+  attachment is ``{"filename", "content_type", "size", "sha256"}``;
+- datetimes are ISO 8601 strings with the UTC offset they carried
+  (``2026-03-21T12:30:00+03:30``); a reader gets the exact instant with a fixed
+  offset (a zone's name, such as ``Asia/Tehran``, is not kept).
+
+Readers accept every format version up to their own and refuse newer ones with a
+:class:`~ticketcore.ValidationError`; malformed data is a ``ValidationError`` naming the
+offending path. Reading does not re-run the domain's checks (stored tickets were checked
+when they were made); use :meth:`Ticket.replay` on the history to verify imported data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ticketcore._frozenmap import FrozenMap
+from ticketcore.enums import Category, Priority, Role, Status
+from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.events import (
+    AssigneeChanged,
+    CategoryChanged,
+    Event,
+    MessageAdded,
+    PriorityChanged,
+    StatusChanged,
+    TicketOpened,
+)
+from ticketcore.model import Actor, Attachment, Message
+from ticketcore.ticket import Ticket
+
+__all__ = [
+    "FORMAT_VERSION",
+    "event_from_dict",
+    "event_from_json",
+    "event_to_dict",
+    "event_to_json",
+    "from_utc_microseconds",
+    "ticket_from_dict",
+    "ticket_from_json",
+    "ticket_to_dict",
+    "ticket_to_json",
+    "utc_microseconds",
+]
+
+#: The version of the wire format this release writes (and the newest it reads).
+FORMAT_VERSION = 1
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+JSONObject = dict[str, Any]
+
+
+# -- instants as integers ----------------------------------------------------------------
+
+
+def utc_microseconds(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since 1970-01-01 UTC (exact, sortable).
+
+    >>> utc_microseconds(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+    1000000
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValidationError(
+            ErrorCode.NAIVE_DATETIME,
+            f"a stored datetime must be timezone-aware (got naive {moment.isoformat()})",
+            field="at",
+            params={"value": moment.isoformat()},
+        )
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def from_utc_microseconds(value: int) -> datetime:
+    """The inverse of :func:`utc_microseconds`, in UTC."""
+    return _EPOCH + value * _MICROSECOND
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def ticket_to_dict(ticket: Ticket) -> JSONObject:
+    """``ticket`` (any ticket value, including a :meth:`~Ticket.visible_to` view)."""
+    return {
+        "format": FORMAT_VERSION,
+        "id": ticket.id,
+        "requester_id": ticket.requester_id,
+        "subject": ticket.subject,
+        "category": ticket.category.value,
+        "priority": ticket.priority.value,
+        "status": ticket.status.value,
+        "assignee_id": ticket.assignee_id,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "version": ticket.version,
+        "references": dict(ticket.references),
+        "messages": [_message_out(message) for message in ticket.messages],
+        "history": [_event_out(event) for event in ticket.history],
+    }
+
+
+def event_to_dict(event: Event) -> JSONObject:
+    """One event, standalone (with ``format``), as an outbox or a queue carries it."""
+    return {"format": FORMAT_VERSION, **_event_out(event)}
+
+
+def ticket_to_json(ticket: Ticket) -> str:
+    """:func:`ticket_to_dict` as compact JSON text (UTF-8 safe, keys sorted)."""
+    return _dumps(ticket_to_dict(ticket))
+
+
+def event_to_json(event: Event) -> str:
+    """:func:`event_to_dict` as compact JSON text."""
+    return _dumps(event_to_dict(event))
+
+
+def _dumps(data: JSONObject) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _actor_out(actor: Actor) -> JSONObject:
+    return {"id": actor.id, "role": actor.role.value}
+
+
+def _attachment_out(attachment: Attachment) -> JSONObject:
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+def _message_out(message: Message) -> JSONObject:
+    return {
+        "id": message.id,
+        "author": _actor_out(message.author),
+        "body": message.body,
+        "at": message.at.isoformat(),
+        "internal": message.internal,
+        "attachments": [_attachment_out(item) for item in message.attachments],
+    }
+
+
+def _event_out(event: Event) -> JSONObject:
+    fields = _EVENT_FIELDS_OUT.get(type(event))
+    if fields is None:
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"{type(event).__name__} is not an event kind of the wire format",
+            field="kind",
+            params={"expected": "a ticketcore event", "type": type(event).__name__},
+        )
+    return {
+        "kind": event.kind,
+        "ticket_id": event.ticket_id,
+        "version": event.version,
+        "at": event.at.isoformat(),
+        "actor": _actor_out(event.actor),
+        **fields(event),
+    }
+
+
+def _opened_out(event: TicketOpened) -> JSONObject:
+    return {
+        "requester_id": event.requester_id,
+        "subject": event.subject,
+        "category": event.category.value,
+        "priority": event.priority.value,
+        "message": _message_out(event.message),
+        "references": dict(event.references),
+    }
+
+
+def _message_added_out(event: MessageAdded) -> JSONObject:
+    return {"message": _message_out(event.message)}
+
+
+def _status_out(event: StatusChanged) -> JSONObject:
+    return {
+        "from_status": event.from_status.value,
+        "to_status": event.to_status.value,
+        "reason": event.reason,
+    }
+
+
+def _priority_out(event: PriorityChanged) -> JSONObject:
+    return {"from_priority": event.from_priority.value, "to_priority": event.to_priority.value}
+
+
+def _category_out(event: CategoryChanged) -> JSONObject:
+    return {"from_category": event.from_category.value, "to_category": event.to_category.value}
+
+
+def _assignee_out(event: AssigneeChanged) -> JSONObject:
+    return {"from_assignee": event.from_assignee, "to_assignee": event.to_assignee}
+
+
+_EVENT_FIELDS_OUT: dict[type[Event], Callable[[Any], JSONObject]] = {
+    TicketOpened: _opened_out,
+    MessageAdded: _message_added_out,
+    StatusChanged: _status_out,
+    PriorityChanged: _priority_out,
+    CategoryChanged: _category_out,
+    AssigneeChanged: _assignee_out,
+}
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def ticket_from_dict(data: Mapping[str, Any]) -> Ticket:
+    """The ticket :func:`ticket_to_dict` wrote (any format version up to this one's)."""
+    reader = _Reader(data, "ticket")
+    reader.check_format()
+    return Ticket(
+        id=reader.text("id"),
+        requester_id=reader.text("requester_id"),
+        subject=reader.text("subject"),
+        category=Category(reader.text("category")),
+        priority=Priority(reader.text("priority")),
+        status=Status(reader.text("status")),
+        assignee_id=reader.optional_text("assignee_id"),
+        created_at=reader.moment("created_at"),
+        updated_at=reader.moment("updated_at"),
+        version=reader.integer("version"),
+        references=reader.references("references"),
+        messages=tuple(_message_in(item) for item in reader.objects("messages")),
+        history=tuple(_event_in(item) for item in reader.objects("history")),
+    )
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """The event :func:`event_to_dict` wrote."""
+    reader = _Reader(data, "event")
+    reader.check_format()
+    return _event_in(reader)
+
+
+def ticket_from_json(text: str | bytes) -> Ticket:
+    """The ticket :func:`ticket_to_json` wrote."""
+    return ticket_from_dict(_loads(text, "ticket"))
+
+
+def event_from_json(text: str | bytes) -> Event:
+    """The event :func:`event_to_json` wrote."""
+    return event_from_dict(_loads(text, "event"))
+
+
+def _loads(text: str | bytes, path: str) -> Mapping[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise _malformed(path, "JSON text") from error
+    if not isinstance(data, dict):
+        raise _malformed(path, "a JSON object")
+    return data
+
+
+def _malformed(path: str, expected: str) -> ValidationError:
+    return ValidationError(
+        ErrorCode.INVALID_TYPE,
+        f"{path} must be {expected}",
+        field=path,
+        params={"expected": expected},
+    )
+
+
+class _Reader:
+    """Typed access to one JSON object; every failure names the path that failed."""
+
+    __slots__ = ("data", "path")
+
+    def __init__(self, data: object, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise _malformed(path, "an object")
+        self.data: Mapping[str, Any] = data
+        self.path = path
+
+    def _get(self, key: str) -> object:
+        try:
+            return self.data[key]
+        except KeyError:
+            raise _malformed(f"{self.path}.{key}", "present") from None
+
+    def check_format(self) -> None:
+        version = self.integer("format")
+        if not 1 <= version <= FORMAT_VERSION:
+            raise ValidationError(
+                ErrorCode.INVALID_CHOICE,
+                f"{self.path} has format {version}; this ticketcore reads formats 1 to"
+                f" {FORMAT_VERSION}",
+                field="format",
+                params={"value": str(version), "valid": ", ".join(map(str, _FORMATS))},
+            )
+
+    def text(self, key: str) -> str:
+        value = self._get(key)
+        if not isinstance(value, str):
+            raise _malformed(f"{self.path}.{key}", "a string")
+        return value
+
+    def optional_text(self, key: str) -> str | None:
+        value = self._get(key)
+        if value is not None and not isinstance(value, str):
+            raise _malformed(f"{self.path}.{key}", "a string or null")
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self._get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _malformed(f"{self.path}.{key}", "an integer")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if not isinstance(value, bool):
+            raise _malformed(f"{self.path}.{key}", "true or false")
+        return value
+
+    def moment(self, key: str) -> datetime:
+        text = self.text(key)
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise _malformed(f"{self.path}.{key}", "an ISO 8601 datetime") from None
+        if value.utcoffset() is None:
+            raise _malformed(f"{self.path}.{key}", "a datetime with a UTC offset")
+        return value
+
+    def objects(self, key: str) -> list[_Reader]:
+        value = self._get(key)
+        if not isinstance(value, list):
+            raise _malformed(f"{self.path}.{key}", "a list")
+        return [_Reader(item, f"{self.path}.{key}[{index}]") for index, item in enumerate(value)]
+
+    def child(self, key: str) -> _Reader:
+        return _Reader(self._get(key), f"{self.path}.{key}")
+
+    def references(self, key: str) -> FrozenMap:
+        value = self._get(key)
+        if not isinstance(value, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise _malformed(f"{self.path}.{key}", "an object of strings")
+        return FrozenMap(value)
+
+
+_FORMATS = range(1, FORMAT_VERSION + 1)
+
+
+def _actor_in(reader: _Reader) -> Actor:
+    return Actor(reader.text("id"), Role(reader.text("role")))
+
+
+def _attachment_in(reader: _Reader) -> Attachment:
+    return Attachment(
+        reader.text("filename"),
+        reader.text("content_type"),
+        reader.integer("size"),
+        reader.text("sha256"),
+    )
+
+
+def _message_in(reader: _Reader) -> Message:
+    return Message(
+        id=reader.text("id"),
+        author=_actor_in(reader.child("author")),
+        body=reader.text("body"),
+        at=reader.moment("at"),
+        internal=reader.flag("internal"),
+        attachments=tuple(_attachment_in(item) for item in reader.objects("attachments")),
+    )
+
+
+def _event_in(reader: _Reader) -> Event:
+    kind = reader.text("kind")
+    build = _EVENT_IN.get(kind)
+    if build is None:
+        raise ValidationError(
+            ErrorCode.INVALID_CHOICE,
+            f"{reader.path}.kind {kind!r} is not an event kind",
+            field="kind",
+            params={"value": kind, "valid": ", ".join(_EVENT_IN)},
+        )
+    common: JSONObject = {
+        "ticket_id": reader.text("ticket_id"),
+        "version": reader.integer("version"),
+        "at": reader.moment("at"),
+        "actor": _actor_in(reader.child("actor")),
+    }
+    return build(reader, common)
+
+
+def _opened_in(reader: _Reader, common: JSONObject) -> Event:
+    return TicketOpened(
+        **common,
+        requester_id=reader.text("requester_id"),
+        subject=reader.text("subject"),
+        category=Category(reader.text("category")),
+        priority=Priority(reader.text("priority")),
+        message=_message_in(reader.child("message")),
+        references=reader.references("references"),
+    )
+
+
+def _message_added_in(reader: _Reader, common: JSONObject) -> Event:
+    return MessageAdded(**common, message=_message_in(reader.child("message")))
+
+
+def _status_in(reader: _Reader, common: JSONObject) -> Event:
+    return StatusChanged(
+        **common,
+        from_status=Status(reader.text("from_status")),
+        to_status=Status(reader.text("to_status")),
+        reason=reader.optional_text("reason"),
+    )
+
+
+def _priority_in(reader: _Reader, common: JSONObject) -> Event:
+    return PriorityChanged(
+        **common,
+        from_priority=Priority(reader.text("from_priority")),
+        to_priority=Priority(reader.text("to_priority")),
+    )
+
+
+def _category_in(reader: _Reader, common: JSONObject) -> Event:
+    return CategoryChanged(
+        **common,
+        from_category=Category(reader.text("from_category")),
+        to_category=Category(reader.text("to_category")),
+    )
+
+
+def _assignee_in(reader: _Reader, common: JSONObject) -> Event:
+    return AssigneeChanged(
+        **common,
+        from_assignee=reader.optional_text("from_assignee"),
+        to_assignee=reader.optional_text("to_assignee"),
+    )
+
+
+_EVENT_IN: dict[str, Callable[[_Reader, JSONObject], Event]] = {
+    TicketOpened.kind: _opened_in,
+    MessageAdded.kind: _message_added_in,
+    StatusChanged.kind: _status_in,
+    PriorityChanged.kind: _priority_in,
+    CategoryChanged.kind: _category_in,
+    AssigneeChanged.kind: _assignee_in,
+}

@@ -1,0 +1,497 @@
+"""Tickets in one SQLite file, through the standard library's :mod:`sqlite3`.
+
+>>> import tempfile, os
+>>> from datetime import datetime, timezone
+>>> import ticketcore as tc
+>>> at = datetime(2026, 3, 21, 9, 0, tzinfo=timezone.utc)
+>>> ticket = tc.Ticket.open(
+...     tc.Actor.requester("sara"), id="T-1", subject="Late", body="Where is it?", at=at
+... ).ticket
+>>> with tempfile.TemporaryDirectory() as folder:
+...     with SQLiteRepository(os.path.join(folder, "tickets.sqlite3")) as repository:
+...         repository.add(ticket)
+...         repository.get("T-1") == ticket
+True
+
+How it stores:
+
+- ``tickets``: one row per ticket, the ticket as JSON (:mod:`ticketcore.serialization`)
+  plus the columns queries filter and sort on; instants are integer microseconds since
+  1970 UTC, so ordering and ``due_before`` are exact. ``due_us`` is the next SLA
+  deadline, or :data:`~ticketcore.ports.NO_DEADLINE` when none runs.
+- ``events``: the event log (the outbox), ``position`` an ``AUTOINCREMENT`` key.
+- The schema version is ``PRAGMA user_version``; opening a file applies the missing
+  forward migrations (:data:`MIGRATIONS`) in one transaction, and refuses a file made
+  by a newer ticketcore.
+
+How it behaves: WAL journal mode (readers never wait for the writer), a busy timeout
+(``timeout`` seconds) after which a locked database is a
+:class:`~ticketcore.StorageUnavailableError`, and every write in one ``BEGIN
+IMMEDIATE`` transaction, so a save and its events are committed together or not at all.
+Values are always bound parameters. Each thread gets its own connection (and a forked
+process its own), so one repository may be shared by threads, and several processes may
+open the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Self, TypeVar
+
+from ticketcore._time import require_aware
+from ticketcore.errors import ErrorCode, StorageUnavailableError, ValidationError
+from ticketcore.events import Event
+from ticketcore.ports import (
+    NO_DEADLINE,
+    Order,
+    Page,
+    StoredEvent,
+    TicketQuery,
+    check_limit,
+    check_position,
+    new_events,
+    stale_version,
+    ticket_exists,
+    ticket_not_found,
+)
+from ticketcore.serialization import (
+    event_from_json,
+    event_to_json,
+    ticket_from_json,
+    ticket_to_json,
+    utc_microseconds,
+)
+from ticketcore.ticket import Ticket
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteRepository", "migrate"]
+
+_T = TypeVar("_T")
+
+#: The forward migrations: step ``n`` (1-based) takes a file from ``user_version``
+#: ``n - 1`` to ``n``. Steps are only ever appended.
+MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "tickets and their event log",
+        (
+            """
+            CREATE TABLE tickets (
+                id           TEXT    NOT NULL PRIMARY KEY,
+                version      INTEGER NOT NULL,
+                requester_id TEXT    NOT NULL,
+                assignee_id  TEXT,
+                status       TEXT    NOT NULL,
+                category     TEXT    NOT NULL,
+                priority     TEXT    NOT NULL,
+                created_us   INTEGER NOT NULL,
+                updated_us   INTEGER NOT NULL,
+                due_us       INTEGER NOT NULL,
+                data         TEXT    NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE events (
+                position  INTEGER PRIMARY KEY AUTOINCREMENT,
+                ticket_id TEXT    NOT NULL,
+                version   INTEGER NOT NULL,
+                kind      TEXT    NOT NULL,
+                data      TEXT    NOT NULL
+            )
+            """,
+        ),
+    ),
+    (
+        "indexes for a requester's tickets, an agent's queue and tickets due soon",
+        (
+            "CREATE INDEX tickets_by_requester ON tickets (requester_id, created_us, id)",
+            "CREATE INDEX tickets_by_assignee ON tickets (assignee_id, created_us, id)",
+            "CREATE INDEX tickets_by_due ON tickets (due_us, id)",
+            "CREATE INDEX tickets_by_created ON tickets (created_us, id)",
+            "CREATE INDEX tickets_by_updated ON tickets (updated_us, id)",
+        ),
+    ),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ORDER_COLUMN = {Order.CREATED: "created_us", Order.UPDATED: "updated_us", Order.DUE: "due_us"}
+
+_INSERT_TICKET = (
+    "INSERT INTO tickets (id, version, requester_id, assignee_id, status, category, priority,"
+    " created_us, updated_us, due_us, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_TICKET = (
+    "UPDATE tickets SET version = ?, requester_id = ?, assignee_id = ?, status = ?,"
+    " category = ?, priority = ?, created_us = ?, updated_us = ?, due_us = ?, data = ?"
+    " WHERE id = ? AND version = ?"
+)
+_INSERT_EVENT = "INSERT INTO events (ticket_id, version, kind, data) VALUES (?, ?, ?, ?)"
+
+_TicketRow = tuple[str, int, str, str | None, str, str, str, int, int, int, str]
+_EventRow = tuple[str, int, str, str]
+
+
+def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
+    """Apply the missing :data:`MIGRATIONS` up to ``target``; returns the version reached.
+
+    Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new file
+    at once migrate it once. ``connection`` must be in autocommit mode
+    (``isolation_level=None``). A file newer than ``target`` is left alone, and one
+    newer than this release is a :class:`~ticketcore.StorageUnavailableError`.
+    """
+    if not 0 <= target <= SCHEMA_VERSION:
+        msg = f"target must be from 0 to {SCHEMA_VERSION}, not {target}"
+        raise ValueError(msg)
+    with _translated():
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = _known_version(connection)
+            for step in range(version, target):
+                _description, statements = MIGRATIONS[step]
+                for statement in statements:
+                    connection.execute(statement)
+                # PRAGMA takes no parameters; the value is our own int.
+                connection.execute(f"PRAGMA user_version = {step + 1:d}")
+            connection.execute("COMMIT")
+        except BaseException:
+            _rollback(connection)
+            raise
+    return max(version, target)
+
+
+def _known_version(connection: sqlite3.Connection) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE,
+            f"the database has schema version {version}; this ticketcore knows up"
+            f" to {SCHEMA_VERSION}: upgrade ticketcore",
+            params={"reason": "schema too new", "version": version},
+        )
+    return version
+
+
+class SQLiteRepository:
+    """A :class:`~ticketcore.ports.TicketRepository` in the SQLite file at ``path``.
+
+    The file is created (and migrated) when missing. ``timeout`` is how many seconds a
+    write waits for another writer before giving up with
+    :class:`~ticketcore.StorageUnavailableError`. Close the repository (or use it as a
+    context manager) to close its connections.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
+        text = os.fspath(path)
+        if not text or text == ":memory:" or text.startswith("file:"):
+            msg = "SQLiteRepository needs a file path; use InMemoryRepository for memory"
+            raise ValueError(msg)
+        self._path = Path(text)
+        self._timeout = timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[tuple[int, sqlite3.Connection]] = []  # (pid, connection)
+        self._closed = False
+        migrate(self._connection())
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    # -- the protocol ------------------------------------------------------------------
+
+    def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
+        """Store a new ticket and append its whole history to the event log."""
+        row = _ticket_row(ticket, next_deadline)
+        events = _event_rows(ticket.history)
+
+        def work(connection: sqlite3.Connection) -> None:
+            try:
+                connection.execute(_INSERT_TICKET, row)
+            except sqlite3.IntegrityError as error:
+                raise ticket_exists(ticket.id) from error
+            self._append_events(connection, events)
+
+        self._write(work)
+
+    def add_many(self, tickets: Iterable[tuple[Ticket, datetime | None]]) -> int:
+        """Add many ``(ticket, next_deadline)`` pairs in one transaction; returns how many.
+
+        All or nothing: one taken id (:class:`~ticketcore.ConflictError`) adds none.
+        For imports and benchmarks; each ticket is stored exactly as :meth:`add` would.
+        """
+        prepared = [
+            (_ticket_row(ticket, deadline), _event_rows(ticket.history))
+            for ticket, deadline in tickets
+        ]
+
+        def work(connection: sqlite3.Connection) -> int:
+            for row, events in prepared:
+                try:
+                    connection.execute(_INSERT_TICKET, row)
+                except sqlite3.IntegrityError as error:
+                    raise ticket_exists(row[0]) from error
+                self._append_events(connection, events)
+            return len(prepared)
+
+        return self._write(work)
+
+    def get(self, ticket_id: str) -> Ticket:
+        """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
+        with _translated():
+            found = (
+                self._connection()
+                .execute("SELECT data FROM tickets WHERE id = ?", (ticket_id,))
+                .fetchone()
+            )
+        if found is None:
+            raise ticket_not_found(ticket_id)
+        return ticket_from_json(found[0])
+
+    def save(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        next_deadline: datetime | None = None,
+    ) -> None:
+        """Replace the ticket if it is still at ``expected_version``; log its new events."""
+        row = _ticket_row(ticket, next_deadline)
+        events = _event_rows(new_events(ticket, expected_version=expected_version))
+        update = (*row[1:], ticket.id, expected_version)
+
+        def work(connection: sqlite3.Connection) -> None:
+            if connection.execute(_UPDATE_TICKET, update).rowcount != 1:
+                found = connection.execute(
+                    "SELECT version FROM tickets WHERE id = ?", (ticket.id,)
+                ).fetchone()
+                if found is None:
+                    raise ticket_not_found(ticket.id)
+                raise stale_version(ticket.id, expected_version, int(found[0]))
+            self._append_events(connection, events)
+
+        self._write(work)
+
+    def query(
+        self,
+        query: TicketQuery | None = None,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the matching tickets, in the query's order."""
+        query = query or TicketQuery()
+        limit = check_limit(limit)
+        sql, parameters = _select(query, limit=limit, cursor=cursor)
+        with _translated():
+            rows = self._connection().execute(sql, parameters).fetchall()
+        page = query.page([((key, ticket_id), data) for key, ticket_id, data in rows], limit=limit)
+        return Page(tuple(ticket_from_json(data) for data in page.items), page.next_cursor)
+
+    def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
+        """Up to ``limit`` event-log records after ``position``, oldest first."""
+        position = check_position(position)
+        limit = check_limit(limit)
+        with _translated():
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT position, data FROM events WHERE position > ?"
+                    " ORDER BY position LIMIT ?",
+                    (position, limit),
+                )
+                .fetchall()
+            )
+        return tuple(StoredEvent(int(found), event_from_json(data)) for found, data in rows)
+
+    # -- tools -------------------------------------------------------------------------
+
+    def query_plan(
+        self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[str, ...]:
+        """SQLite's ``EXPLAIN QUERY PLAN`` for :meth:`query` with these arguments."""
+        sql, parameters = _select(query or TicketQuery(), limit=check_limit(limit), cursor=cursor)
+        with _translated():
+            rows = self._connection().execute("EXPLAIN QUERY PLAN " + sql, parameters).fetchall()
+        return tuple(str(row[3]) for row in rows)
+
+    def close(self) -> None:
+        """Close every connection this repository opened (in this process).
+
+        Later calls fail with :class:`~ticketcore.StorageUnavailableError`. Connections
+        of threads that ended stay open until then.
+        """
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        pid = os.getpid()
+        for owner, connection in connections:
+            if owner == pid:  # never touch a parent's connection copied by fork
+                with contextlib.suppress(sqlite3.Error):
+                    connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteRepository({str(self._path)!r})"
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is not None and local.pid == os.getpid() and not self._closed:
+            return connection
+        with self._lock:
+            if self._closed:
+                raise StorageUnavailableError(
+                    ErrorCode.STORAGE_UNAVAILABLE,
+                    f"the repository on {self._path} is closed",
+                    params={"reason": "closed"},
+                )
+            with _translated():
+                connection = sqlite3.connect(
+                    self._path,
+                    timeout=self._timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                connection.execute("PRAGMA journal_mode = WAL")
+            self._connections.append((os.getpid(), connection))
+        local.connection = connection
+        local.pid = os.getpid()
+        return connection
+
+    def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        connection = self._connection()
+        with _translated():
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                _rollback(connection)
+                raise
+        return result
+
+    def _append_events(self, connection: sqlite3.Connection, rows: Sequence[_EventRow]) -> None:
+        connection.executemany(_INSERT_EVENT, rows)
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    if connection.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Driver errors become ticketcore's: a locked or broken database is unavailable."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE,
+            f"the ticket database failed: {error}",
+            params={"reason": str(error)},
+        ) from error
+
+
+def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
+    if not isinstance(ticket, Ticket):
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"a repository stores Ticket values, not {type(ticket).__name__}",
+            field="ticket",
+            params={"expected": "Ticket", "type": type(ticket).__name__},
+        )
+    due = (
+        NO_DEADLINE
+        if next_deadline is None
+        else utc_microseconds(require_aware(next_deadline, "next_deadline"))
+    )
+    return (
+        ticket.id,
+        ticket.version,
+        ticket.requester_id,
+        ticket.assignee_id,
+        ticket.status.value,
+        ticket.category.value,
+        ticket.priority.value,
+        utc_microseconds(ticket.created_at),
+        utc_microseconds(ticket.updated_at),
+        due,
+        ticket_to_json(ticket),
+    )
+
+
+def _event_rows(events: Iterable[Event]) -> list[_EventRow]:
+    return [(event.ticket_id, event.version, event.kind, event_to_json(event)) for event in events]
+
+
+def _select(query: TicketQuery, *, limit: int, cursor: str | None) -> tuple[str, list[object]]:
+    """The SELECT for a query: fixed SQL fragments joined, every value a parameter."""
+    column = _ORDER_COLUMN[query.order]
+    filters = _filters(query)
+    if cursor is not None:
+        key, ticket_id = query.position_of(cursor)
+        comparison = "<" if query.descending else ">"
+        filters.append((f"({column}, id) {comparison} (?, ?)", (key, ticket_id)))
+    direction = "DESC" if query.descending else "ASC"
+    sql = " ".join(
+        (
+            "SELECT",
+            column,
+            ", id, data FROM tickets WHERE",
+            " AND ".join(sql for sql, _ in filters) or "1",
+            "ORDER BY",
+            column,
+            direction,
+            ", id",
+            direction,
+            "LIMIT ?",
+        )
+    )
+    parameters = [value for _, values in filters for value in values]
+    parameters.append(limit + 1)
+    return sql, parameters
+
+
+def _filters(query: TicketQuery) -> list[tuple[str, tuple[object, ...]]]:
+    """Each filter of ``query`` as a condition and its parameters."""
+    filters: list[tuple[str, tuple[object, ...]]] = [
+        (sql, (value,))
+        for sql, value in (
+            ("requester_id = ?", query.requester_id),
+            ("assignee_id = ?", query.assignee_id),
+            ("created_us >= ?", _microseconds(query.created_from)),
+            ("created_us < ?", _microseconds(query.created_before)),
+            ("due_us < ?", _microseconds(query.due_before)),
+        )
+        if value is not None
+    ]
+    if query.unassigned:
+        filters.append(("assignee_id IS NULL", ()))
+    for name, members in (
+        ("status", query.statuses),
+        ("category", query.categories),
+        ("priority", query.priorities),
+    ):
+        if members is not None:
+            values = tuple(sorted(member.value for member in members))
+            filters.append((f"{name} IN ({', '.join('?' * len(values))})", values))
+    return filters
+
+
+def _microseconds(moment: datetime | None) -> int | None:
+    return None if moment is None else utc_microseconds(moment)
