@@ -1,3 +1,5 @@
+import io
+import json
 import subprocess
 import sys
 
@@ -5,37 +7,72 @@ import pytest
 
 import ticketcore as tc
 from ticketcore import cli
+from ticketcore.storage.sqlite import SQLiteRepository
+
+RLM = "\u200f"
+PERSIAN_DIGITS = set("۰۱۲۳۴۵۶۷۸۹")
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# -- the demo --------------------------------------------------------------------------
 
 
 def test_demo_walks_the_whole_lifecycle(capsys):
-    assert cli.main(["demo"]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
     for expected in [
         "sara opens a ticket",
-        "open -> in_progress",
-        "in_progress -> waiting_for_user",
-        "waiting_for_user -> in_progress    by system system",
-        "in_progress -> resolved",
-        "resolved -> closed",
-        "T-1001: closed, version 8",
+        "Open -> In progress",
+        "In progress -> Waiting for user",
+        "Waiting for user -> In progress  by System system",
+        "In progress -> Resolved",
+        "Resolved -> Closed",
+        "T-1001: Closed, version 8, 9 events, 4 messages (3 visible to sara)",
     ]:
         assert expected in out
-    statuses = [line.split()[-1] for line in out.splitlines() if line.strip().startswith("status")]
+    statuses = [
+        line.split(None, 1)[1].strip()
+        for line in out.splitlines()
+        if line.strip().startswith("status")
+    ]
     assert statuses == [
-        "open",
-        "in_progress",
-        "in_progress",
-        "in_progress",
-        "waiting_for_user",
-        "in_progress",
-        "resolved",
-        "closed",
+        "Open",
+        "In progress",
+        "In progress",
+        "In progress",
+        "Waiting for user",
+        "In progress",
+        "Resolved",
+        "Closed",
     ]
 
 
-def test_demo_ticket_is_consistent():
-    import io
+def test_demo_in_persian_uses_persian_words_digits_and_jalali_dates(capsys):
+    code, out, _ = run(capsys, "demo", "--locale", "fa")
+    assert code == 0
+    assert "نمایش ticketcore" in out
+    assert "۱۴۰۵/۰۱/۰۱ ۰۹:۰۰" in out  # 21 March 2026 is 1 Farvardin 1405
+    assert "در انتظار کاربر ← در حال بررسی" in out
+    assert "T-1001: بسته، نسخهٔ ۸، ۹ رویداد، ۴ پیام" in out
+    assert "حل\u200cشده" in out  # with ZWNJ
+    assert not set("يك") & set(out)  # never the Arabic letters
+    for line in out.splitlines():
+        if "رویداد" in line and "v" in line:
+            assert line.lstrip().startswith(RLM)
 
+
+def test_unknown_locale_falls_back_to_english(capsys):
+    code, out, _ = run(capsys, "demo", "--locale", "xx")
+    assert code == 0
+    assert "sara opens a ticket" in out
+
+
+def test_demo_ticket_is_consistent():
     ticket = cli.run_demo(io.StringIO())
     assert ticket.status is tc.Status.CLOSED
     assert tc.Ticket.replay(ticket.history) == ticket
@@ -43,13 +80,26 @@ def test_demo_ticket_is_consistent():
 
 def test_python_dash_m_runs_the_demo():
     result = subprocess.run(
-        [sys.executable, "-m", "ticketcore", "demo"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ticketcore", "demo", "--locale", "fa"],
+        capture_output=True,
+        text=True,
+        check=False,
+        encoding="utf-8",
     )
     assert result.returncode == 0, result.stderr
-    assert "T-1001: closed" in result.stdout
+    assert "T-1001: بسته" in result.stdout
 
 
-def test_unknown_command_exits_non_zero(capsys):
+def test_options_work_before_and_after_the_command(capsys, tmp_path):
+    db = str(tmp_path / "t.sqlite3")
+    assert cli.main(["--db", db, "--as", "user:sara", "new", "--subject", "s", "--body", "b"]) == 0
+    code, out, _ = run(capsys, "--locale", "fa", "--db", db, "list", "--as", "user:sara")
+    assert code == 0
+    assert "T-1001" in out
+    assert "شناسه" in out
+
+
+def test_unknown_command_exits_two(capsys):
     with pytest.raises(SystemExit) as caught:
         cli.main(["fly"])
     assert caught.value.code == 2
@@ -59,3 +109,271 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--version"])
     assert tc.__version__ in capsys.readouterr().out
+
+
+# -- everyday commands -----------------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "tickets.sqlite3")
+
+
+def new_ticket(capsys, db, *extra, who="user:sara"):
+    code, out, err = run(
+        capsys,
+        "new",
+        "--db",
+        db,
+        "--as",
+        who,
+        "--subject",
+        "Shipment late",
+        "--body",
+        "Where is SHP-9?",
+        *extra,
+    )
+    assert code == 0, err
+    return out.split()[1].rstrip(".")
+
+
+def test_new_list_show_reply_status_close(capsys, db, tmp_path):
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt")
+    ticket_id = new_ticket(
+        capsys, db, "--priority", "high", "--ref", "shipment=SHP-9", "--attach", str(receipt)
+    )
+    assert ticket_id == "T-1001"
+    assert new_ticket(capsys, db) == "T-1002"
+
+    code, out, _ = run(capsys, "list", "--db", db, "--as", "user:sara")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["ID", "Status", "Priority", "Category"]
+    assert [line.split()[0] for line in lines[1:]] == ["T-1002", "T-1001"]
+
+    code, out, _ = run(capsys, "list", "--db", db, "--as", "agent:ali", "--priority", "high")
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["T-1001"]
+
+    assert run(capsys, "reply", ticket_id, "On it", "--db", db, "--as", "agent:ali")[0] == 0
+    code, out, _ = run(
+        capsys, "reply", ticket_id, "VIP", "--internal", "--db", db, "--as", "agent:ali"
+    )
+    assert "version 3" in out
+    code, out, _ = run(capsys, "status", ticket_id, "resolved", "--db", db, "--as", "agent:ali")
+    assert code == 0
+    assert "(Resolved)" in out
+
+    code, out, _ = run(capsys, "show", ticket_id, "--db", db, "--as", "user:sara")
+    assert code == 0
+    assert "receipt.pdf" in out
+    assert "On it" in out
+    assert "VIP" not in out  # internal notes stay with the agents
+    assert "shipment" in out
+    assert "SLA clocks" in out
+    assert "First response" in out
+
+    code, out, _ = run(capsys, "show", ticket_id, "--db", db, "--as", "agent:ali")
+    assert "VIP" in out
+
+    code, out, _ = run(capsys, "close", ticket_id, "--db", db, "--as", "user:sara")
+    assert code == 0
+    assert "(Closed)" in out
+    with SQLiteRepository(db) as repository:
+        stored = repository.get(ticket_id)
+    assert stored.status is tc.Status.CLOSED
+    assert stored.messages[0].attachments[0].filename == "receipt.pdf"
+
+
+def test_assign_and_queue_filters(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    code, _, _ = run(capsys, "assign", ticket_id, "mina", "--db", db, "--as", "agent:ali")
+    assert code == 0
+    with SQLiteRepository(db) as repository:
+        assert repository.get(ticket_id).assignee_id == "mina"
+    assert run(capsys, "assign", ticket_id, "-", "--db", db, "--as", "agent:ali")[0] == 0
+    with SQLiteRepository(db) as repository:
+        assert repository.get(ticket_id).assignee_id is None
+
+
+def test_at_risk_list_is_sorted_by_deadline(capsys, db):
+    low = new_ticket(capsys, db, "--priority", "low")
+    urgent = new_ticket(capsys, db, "--priority", "urgent")
+    code, out, _ = run(
+        capsys, "list", "--at-risk", "--within", "48", "--db", db, "--as", "agent:ali"
+    )
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == [urgent, low]
+    code, out, _ = run(
+        capsys, "list", "--at-risk", "--within", "3", "--db", db, "--as", "agent:ali"
+    )
+    assert [line.split()[0] for line in out.splitlines()[1:]] == [urgent]
+
+
+def test_sla_prints_targets_and_tickets_at_risk(capsys, db):
+    urgent = new_ticket(capsys, db, "--priority", "urgent")
+    code, out, _ = run(capsys, "sla", "--db", db, "--as", "agent:ali")
+    assert code == 0
+    assert "SLA targets" in out
+    assert "Urgent" in out
+    assert "2 hours" in out
+    assert urgent in out
+
+
+def test_persian_tables_read_right_to_left(capsys, db):
+    new_ticket(capsys, db, "--priority", "urgent")
+    code, out, _ = run(capsys, "list", "--db", db, "--as", "agent:ali", "--locale", "fa")
+    assert code == 0
+    header, row = out.splitlines()[:2]
+    assert header.startswith(RLM + "شناسه")
+    assert row.startswith(RLM + "T-1001")
+    assert "فوری" in row
+    assert PERSIAN_DIGITS & set(row)  # the deadline, in Persian digits
+    assert "T-1001" in row  # ids keep their Latin digits
+
+
+def test_requesters_see_only_their_own(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    code, _, err = run(capsys, "show", ticket_id, "--db", db, "--as", "user:reza")
+    assert code == 1
+    assert err.startswith("ticketcore: ")
+    assert "Traceback" not in err
+    code, out, _ = run(capsys, "list", "--db", db, "--as", "user:reza")
+    assert out.strip() == "No tickets."
+
+
+def test_errors_are_one_line_in_the_chosen_language(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    code, _, err = run(
+        capsys, "status", ticket_id, "resolved", "--db", db, "--as", "user:sara", "--locale", "fa"
+    )
+    assert code == 1
+    assert err.count("\n") == 1
+    assert err.startswith("ticketcore: ")
+    assert "حل\u200cشده" in err
+    code, _, err = run(capsys, "new", "--db", db, "--subject", " ", "--body", "x")
+    assert code == 1
+    assert "subject" in err.lower()
+
+
+@pytest.mark.parametrize("bad", ["admin:root", "agent:", "sara", ":x"])
+def test_bad_actor_is_a_clear_error(capsys, db, bad):
+    code, _, err = run(capsys, "list", "--db", db, "--as", bad)
+    assert code == 1
+    assert "--as" in err
+
+
+def test_missing_attachment_file_is_a_clear_error(capsys, db, tmp_path):
+    code, _, err = run(
+        capsys, "new", "--db", db, "--subject", "s", "--body", "b", "--attach", "nope.pdf"
+    )
+    assert code == 1
+    assert "nope.pdf" in err
+    with SQLiteRepository(db) as repository:
+        assert repository.query().items == ()
+
+
+def test_unknown_ticket_is_a_clear_error(capsys, db):
+    new_ticket(capsys, db)
+    code, _, err = run(capsys, "show", "T-9999", "--db", db, "--as", "agent:ali")
+    assert code == 1
+    assert "T-9999" in err
+
+
+def test_bad_time_zone_is_a_clear_error(capsys, db):
+    code, _, err = run(capsys, "list", "--db", db, "--tz", "Mars/Olympus")
+    assert code == 1
+    assert err.startswith("ticketcore: ")
+
+
+def test_unusable_db_path_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "list", "--db", str(tmp_path / "missing" / "x.sqlite3"))
+    assert code == 1
+    assert err.startswith("ticketcore: ")
+
+
+def test_default_db_lives_in_the_user_data_directory(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("TICKETCORE_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert cli.default_db() == tmp_path / "data" / "ticketcore" / "tickets.sqlite3"
+    code, _, err = run(capsys, "new", "--subject", "s", "--body", "b")
+    assert code == 0, err
+    assert cli.default_db().exists()  # created on first use
+    monkeypatch.setenv("TICKETCORE_DB", str(tmp_path / "elsewhere.sqlite3"))
+    assert cli.default_db() == tmp_path / "elsewhere.sqlite3"
+
+
+# -- export and import -----------------------------------------------------------------
+
+
+def test_export_then_import_round_trips(capsys, db, tmp_path):
+    first = new_ticket(capsys, db)
+    run(capsys, "reply", first, "hello", "--db", db, "--as", "agent:ali")
+    new_ticket(capsys, db)
+    dump = tmp_path / "dump.jsonl"
+    code, out, _ = run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))
+    assert code == 0
+    assert "Exported 2 tickets." in out
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    other = str(tmp_path / "other.sqlite3")
+    code, out, err = run(capsys, "import", str(dump), "--db", other, "--as", "agent:ali")
+    assert code == 0, err
+    assert "Imported 2 tickets." in out
+    with SQLiteRepository(db) as a, SQLiteRepository(other) as b:
+        assert a.get(first) == b.get(first)
+
+
+def test_export_to_stdout_is_json_lines(capsys, db):
+    new_ticket(capsys, db)
+    code, out, _ = run(capsys, "export", "--db", db, "--as", "agent:ali")
+    assert code == 0
+    assert json.loads(out.splitlines()[0])["id"] == "T-1001"
+
+
+def test_import_reports_the_bad_line_and_imports_nothing(capsys, db, tmp_path):
+    new_ticket(capsys, db)
+    dump = tmp_path / "dump.jsonl"
+    run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))
+    good = dump.read_text(encoding="utf-8").splitlines()[0]
+    broken = dict(json.loads(good), status="archived")
+    dump.write_text("\n".join([good, "{not json", json.dumps(broken)]) + "\n", encoding="utf-8")
+    other = str(tmp_path / "other.sqlite3")
+    code, _, err = run(capsys, "import", str(dump), "--db", other, "--as", "agent:ali")
+    assert code == 1
+    assert "line 2" in err
+    assert "Nothing was imported." in err
+    with SQLiteRepository(other) as repository:
+        assert repository.query().items == ()
+
+
+def test_import_refuses_a_ticket_that_disagrees_with_its_history(capsys, db, tmp_path):
+    new_ticket(capsys, db)
+    dump = tmp_path / "dump.jsonl"
+    run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))
+    data = json.loads(dump.read_text(encoding="utf-8"))
+    data["status"] = "closed"  # but the history says open
+    dump.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    code, _, err = run(
+        capsys, "import", str(dump), "--db", str(tmp_path / "o.sqlite3"), "--as", "agent:ali"
+    )
+    assert code == 1
+    assert "line 1" in err
+
+
+def test_import_of_an_existing_id_imports_nothing(capsys, db, tmp_path):
+    new_ticket(capsys, db)
+    dump = tmp_path / "dump.jsonl"
+    run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))
+    code, _, err = run(capsys, "import", str(dump), "--db", db, "--as", "agent:ali")
+    assert code == 1
+    assert err.startswith("ticketcore: ")
+
+
+def test_requesters_cannot_import(capsys, db, tmp_path):
+    dump = tmp_path / "empty.jsonl"
+    dump.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "import", str(dump), "--db", db, "--as", "user:sara")
+    assert code == 1
+    assert err.startswith("ticketcore: ")

@@ -11,7 +11,7 @@ from ticketcore.storage.sqlite import SQLiteRepository
 def test_demo_with_db_leaves_the_ticket_in_the_file(tmp_path, capsys):
     path = tmp_path / "demo.sqlite3"
     assert cli.main(["demo", "--db", str(path)]) == 0
-    assert "T-1001: closed, version 8" in capsys.readouterr().out
+    assert "T-1001: Closed, version 8" in capsys.readouterr().out
     with SQLiteRepository(path) as repository:
         ticket = repository.get("T-1001")
         log = repository.events_after(0)
@@ -33,8 +33,8 @@ def test_demo_prints_the_events_the_helpdesk_logged(tmp_path):
     ticket = cli.run_demo(out, db=tmp_path / "demo.sqlite3")
     printed = [line for line in out.getvalue().splitlines() if line.startswith("   event")]
     assert len(printed) == len(ticket.history) == 9
-    assert "v6  status_changed" in printed[6]
-    assert printed[6].endswith("by system system")
+    assert "v6  Status changed" in printed[6]
+    assert printed[6].endswith("by System system")
 
 
 def test_demo_run_again_on_the_same_file_adds_another_ticket(tmp_path):
@@ -43,7 +43,7 @@ def test_demo_run_again_on_the_same_file_adds_another_ticket(tmp_path):
     out = io.StringIO()
     second = cli.run_demo(out, db=path)
     assert second.id == "T-1002"
-    assert "T-1002: closed" in out.getvalue()
+    assert "T-1002: Closed" in out.getvalue()
     with SQLiteRepository(path) as repository:
         assert [t.id for t in repository.query().items] == ["T-1001", "T-1002"]
 
@@ -69,6 +69,6 @@ def test_python_dash_m_demo_with_db(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "T-1001: closed" in result.stdout
+    assert "T-1001: Closed" in result.stdout
     with SQLiteRepository(path) as repository:
         assert repository.get("T-1001").status is tc.Status.CLOSED

@@ -45,6 +45,24 @@ PARAMS = {
     "action",  # ticketcore.workflow.Action values
     "field",
 }
+CLI_PARAMS = {
+    "requester",
+    "agent",
+    "actor",
+    "ticket_id",
+    "status",
+    "version",
+    "events",
+    "messages",
+    "visible",
+    "cursor",
+    "window",
+    "count",
+    "line",
+    "problem",
+    "value",
+    "path",
+}
 CONTEXTS = {
     *KINDS.values(),
     *(kind + " description" for kind in KINDS.values()),
@@ -52,7 +70,19 @@ CONTEXTS = {
     "error",
     "field",
     "remaining",
+    "event",  # event kinds, for people reading a history
+    "metric",  # SLA metrics
+    "clock state",  # SLA clock states
+    "cli",  # the command line's own sentences
 }
+EVENT_TYPES = (
+    tc.TicketOpened,
+    tc.MessageAdded,
+    tc.StatusChanged,
+    tc.PriorityChanged,
+    tc.CategoryChanged,
+    tc.AssigneeChanged,
+)
 ARABIC_FORMS = re.compile("[\u064a\u0643\u0649\u0660-\u0669]")  # ي ك ى and ٠-٩
 ZWNJ = "\u200c"
 NOON = datetime(2026, 3, 21, 12, tzinfo=UTC)  # 1 Farvardin 1405
@@ -98,6 +128,17 @@ def test_every_member_has_a_label_and_a_description(locale):
 
 
 @pytest.mark.parametrize("locale", SHIPPED)
+def test_every_event_metric_and_clock_state_has_a_label(locale):
+    found = entries(read(po_path(locale), locale))
+    keys = [("event", cls.kind) for cls in EVENT_TYPES]
+    keys += [("metric", metric.value) for metric in tc.Metric]
+    keys += [("clock state", state.value) for state in tc.ClockState]
+    for key in keys:
+        assert key in found, (locale, key)
+        assert found[key].string.strip(), (locale, key)
+
+
+@pytest.mark.parametrize("locale", SHIPPED)
 def test_every_error_code_has_a_template(locale):
     found = entries(read(po_path(locale), locale))
     for code in tc.ErrorCode:
@@ -120,9 +161,12 @@ def test_no_stale_entries(locale):
     wanted = {(KINDS[type(m)], m.value) for m in MEMBERS}
     wanted |= {(KINDS[type(m)] + " description", m.value) for m in MEMBERS}
     wanted |= {("error", code.value) for code in tc.ErrorCode}
+    wanted |= {("event", cls.kind) for cls in EVENT_TYPES}
+    wanted |= {("metric", metric.value) for metric in tc.Metric}
+    wanted |= {("clock state", state.value) for state in tc.ClockState}
     for key in entries(read(po_path(locale), locale)):
         assert key[0] in CONTEXTS, key
-        if key[0] not in {"field", "remaining", "action"}:
+        if key[0] not in {"field", "remaining", "action", "cli"}:
             assert key in wanted, f"{key} names no member or error code"
 
 
@@ -159,6 +203,8 @@ def test_placeholders_are_known_and_well_formed():
         names = placeholders(message.string)
         if key[0] == "remaining":
             assert names <= {"duration"}
+        elif key[0] == "cli":
+            assert names <= CLI_PARAMS, key
         else:
             assert names <= PARAMS, key
         assert fill(message.string, {}) is not None, key

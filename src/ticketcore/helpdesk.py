@@ -392,10 +392,14 @@ class Helpdesk:
         *,
         requester_id: str | None = None,
         statuses: Iterable[Status | str] | None = None,
+        priorities: Iterable[Priority | str] | None = None,
+        categories: Iterable[Category | str] | None = None,
         limit: int = 20,
         cursor: str | None = None,
     ) -> Page[Ticket]:
         """A user's tickets, newest first: what "Tickets" in the dashboard shows.
+
+        ``statuses``, ``priorities`` and ``categories`` narrow the list (``None``: all).
 
         A requester lists their own (``requester_id`` defaults to theirs; naming
         another user's is :class:`~ticketcore.PermissionDeniedError`). Agents and the
@@ -412,7 +416,12 @@ class Helpdesk:
                 )
             requester_id = actor.id
         query = TicketQuery(
-            requester_id=requester_id, statuses=statuses, order=Order.CREATED, descending=True
+            requester_id=requester_id,
+            statuses=statuses,
+            priorities=priorities,
+            categories=categories,
+            order=Order.CREATED,
+            descending=True,
         )
         return self._page(actor, query, limit=limit, cursor=cursor)
 
