@@ -9,27 +9,14 @@ calendar (Mon-Fri 09:00-17:00, America/New_York). Prints the median per call.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from _timing import median_us
 
 import ticketcore as tc
 
 ROUNDS = 15
 CALLS = 500
-
-
-def median_us(step: Callable[[], object]) -> float:
-    for _ in range(CALLS):
-        step()
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter_ns()
-        for _ in range(CALLS):
-            step()
-        samples.append((time.perf_counter_ns() - start) / CALLS / 1000)
-    return statistics.median(samples)
 
 
 def ticket() -> tc.Ticket:
@@ -67,8 +54,12 @@ def main() -> None:
     }
     print(f"ticket with {len(t.history)} events; median µs per call")
     for name, policy in policies.items():
-        evaluate = median_us(lambda policy=policy: policy.evaluate(t, now))
-        deadline = median_us(lambda policy=policy: policy.next_deadline(t))
+        evaluate = median_us(
+            lambda policy=policy: policy.evaluate(t, now), calls=CALLS, rounds=ROUNDS
+        )
+        deadline = median_us(
+            lambda policy=policy: policy.next_deadline(t), calls=CALLS, rounds=ROUNDS
+        )
         print(f"{name:28} evaluate {evaluate:7.1f}   next_deadline {deadline:7.1f}")
 
 

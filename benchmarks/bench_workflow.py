@@ -10,28 +10,16 @@ five-state machine, back and forth between two states, in `transitions` and
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from _timing import median_us
 
 import ticketcore as tc
 
 ROUNDS = 25
 CALLS = 2_000
 STATES = ["open", "in_progress", "waiting_for_user", "resolved", "closed"]
-
-
-def median_us(step: Callable[[], object]) -> float:
-    for _ in range(CALLS):  # warm up
-        step()
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter_ns()
-        for _ in range(CALLS):
-            step()
-        samples.append((time.perf_counter_ns() - start) / CALLS / 1000)
-    return statistics.median(samples)
 
 
 def ours() -> Callable[[], object]:
@@ -97,13 +85,13 @@ def statemachine_peer() -> Callable[[], object]:
 
 
 def main() -> None:
-    rows = [("ticketcore change_status (validated)", median_us(ours()))]
+    rows = [("ticketcore change_status (validated)", median_us(ours(), calls=CALLS, rounds=ROUNDS))]
     for name, factory in (
         ("transitions 0.9 (bare transition)", transitions_peer),
         ("python-statemachine (bare transition)", statemachine_peer),
     ):
         try:
-            rows.append((name, median_us(factory())))
+            rows.append((name, median_us(factory(), calls=CALLS, rounds=ROUNDS)))
         except ImportError as error:
             print(f"skipped {name}: {error}")
     ours_us = rows[0][1]

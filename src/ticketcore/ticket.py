@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypedDict, TypeVar
 
 import attrs
 
@@ -60,6 +60,13 @@ __all__ = ["Change", "Ticket"]
 
 #: The reason recorded on a status change made by a requester's reply.
 REQUESTER_REPLIED = "requester_replied"
+
+
+class _Stamp(TypedDict):
+    ticket_id: str
+    version: int
+    at: datetime
+    actor: Actor
 
 
 class Change(NamedTuple):
@@ -373,12 +380,7 @@ class Ticket:
         return self._commit(
             (
                 PriorityChanged(
-                    ticket_id=self.id,
-                    version=self.version + 1,
-                    at=at,
-                    actor=actor,
-                    from_priority=self.priority,
-                    to_priority=new,
+                    **self._stamp(actor, at), from_priority=self.priority, to_priority=new
                 ),
             )
         )
@@ -400,12 +402,7 @@ class Ticket:
         return self._commit(
             (
                 CategoryChanged(
-                    ticket_id=self.id,
-                    version=self.version + 1,
-                    at=at,
-                    actor=actor,
-                    from_category=self.category,
-                    to_category=new,
+                    **self._stamp(actor, at), from_category=self.category, to_category=new
                 ),
             )
         )
@@ -427,12 +424,7 @@ class Ticket:
         return self._commit(
             (
                 AssigneeChanged(
-                    ticket_id=self.id,
-                    version=self.version + 1,
-                    at=at,
-                    actor=actor,
-                    from_assignee=self.assignee_id,
-                    to_assignee=new,
+                    **self._stamp(actor, at), from_assignee=self.assignee_id, to_assignee=new
                 ),
             )
         )
@@ -520,6 +512,10 @@ class Ticket:
         if action is not None:
             workflow.check_action(action, actor)
         return actor, at
+
+    def _stamp(self, actor: Actor, at: datetime) -> _Stamp:
+        """What every event of the next version carries."""
+        return {"ticket_id": self.id, "version": self.version + 1, "at": at, "actor": actor}
 
     def _commit(self, events: tuple[Event, ...]) -> Change:
         ticket = self
