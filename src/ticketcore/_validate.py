@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ticketcore._frozenmap import FrozenMap
 from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.i18n._normalize import normalize_persian
 
 if TYPE_CHECKING:
     from ticketcore.limits import Limits
@@ -241,7 +242,7 @@ def clean_references(references: Mapping[str, str] | None, limits: Limits) -> Fr
                 value=str(key),
             )
         try:
-            cleaned[key] = clean_line(
+            value = clean_line(
                 value,
                 f"references.{key}",
                 max_length=limits.reference_value_max_length,
@@ -259,4 +260,7 @@ def clean_references(references: Mapping[str, str] | None, limits: Limits) -> Fr
                     limit=limits.reference_value_max_length,
                 ) from error
             raise
+        # References are identifiers people look things up by: one spelling for one
+        # order, however it was typed ("A-۱۰۰۹" is "A-1009"; Arabic Yeh/Kaf are Persian).
+        cleaned[key] = normalize_persian(value, digits="ascii")
     return FrozenMap(cleaned)
