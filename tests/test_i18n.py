@@ -833,7 +833,7 @@ def test_normalize_persian_changes_nothing_else(text):
 
 def test_importing_ticketcore_and_the_babel_free_parts_does_not_import_babel():
     code = (
-        "import sys, ticketcore, ticketcore.i18n, ticketcore.i18n._normalize, "
+        "import sys, ticketcore, ticketcore.i18n, ticketcore._persian, "
         "ticketcore.i18n._jalali\n"
         "from ticketcore.i18n import normalize_persian, to_jalali\n"
         "normalize_persian('كي'); import datetime; to_jalali(datetime.date(2026, 3, 21))\n"
@@ -848,3 +848,14 @@ def test_importing_ticketcore_and_the_babel_free_parts_does_not_import_babel():
 def test_read_catalog_accepts_any_binary_stream():
     catalog = _catalog.read_catalog(io.BytesIO(po_path("en").read_bytes()), "en")
     assert catalog.get("open", context="status").string == "Open"
+
+
+@pytest.mark.parametrize("locale", ["en", "fa"])
+def test_sla_metrics_and_clock_states_have_labels(locale):
+    for member in [*tc.Metric, *tc.ClockState]:
+        text = i18n.label(member, locale)
+        assert text
+        assert "_" not in text
+        assert i18n.describe(member, locale) == text  # no description: the label stands in
+    assert i18n.label(tc.Metric.FIRST_RESPONSE, "fa") == "نخستین پاسخ"
+    assert i18n.label(tc.ClockState.BREACHED, "en") == "Breached"

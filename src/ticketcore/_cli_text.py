@@ -86,11 +86,11 @@ class Text:
 
     def metric(self, metric: Metric) -> str:
         """An SLA metric's name."""
-        return self.name("metric", metric.value)
+        return i18n.label(metric, self.locale)
 
     def clock_state(self, state: ClockState) -> str:
         """An SLA clock state's name."""
-        return self.name("clock state", state.value)
+        return i18n.label(state, self.locale)
 
     def arrow(self, before: str, after: str) -> str:
         """A change from ``before`` to ``after``, pointing the way the reader reads."""

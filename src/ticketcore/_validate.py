@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from ticketcore._frozenmap import FrozenMap
+from ticketcore._persian import normalize_persian
 from ticketcore.errors import ErrorCode, ValidationError
-from ticketcore.i18n._normalize import normalize_persian
 
 if TYPE_CHECKING:
     from ticketcore.limits import Limits

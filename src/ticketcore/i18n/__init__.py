@@ -34,7 +34,7 @@ from ticketcore.i18n._format import (
 )
 from ticketcore.i18n._jalali import from_jalali, is_jalali_leap_year, to_jalali
 from ticketcore.i18n._messages import Labelled, describe, field_label, label, message
-from ticketcore.i18n._normalize import normalize_persian
+from ticketcore._persian import normalize_persian
 
 __all__ = [
     "DateTimeFormat",

@@ -13,17 +13,20 @@ from ticketcore.i18n._catalog import Translations, translations
 from ticketcore.i18n._format import format_bytes, format_datetime, format_duration, format_number
 from ticketcore.i18n._locale import LocaleLike
 from ticketcore.i18n._template import MISSING
+from ticketcore.sla import ClockState, Metric
 
 __all__ = ["Labelled", "describe", "field_label", "label", "message"]
 
-Labelled: TypeAlias = Status | Priority | Category | Role
-"""The enums whose members have a label and a description."""
+Labelled: TypeAlias = Status | Priority | Category | Role | Metric | ClockState
+"""The enums whose members have a label (and, but for SLA names, a description)."""
 
 _KINDS: dict[type[Labelled], str] = {
     Status: "status",
     Priority: "priority",
     Category: "category",
     Role: "role",
+    Metric: "metric",
+    ClockState: "clock state",
 }
 # Params that name an enum member are shown as that member's label.
 _ENUM_PARAMS: dict[str, type[Labelled]] = {
@@ -42,12 +45,19 @@ _BYTE_PARAMS = {
 
 
 def label(member: Labelled, locale: LocaleLike) -> str:
-    """The short label of a status, priority, category or role: ``حل‌شده``, ``Resolved``."""
+    """The short label of a status, priority, category, role, SLA metric or clock state.
+
+    ``label(Status.RESOLVED, "fa")`` is ``حل‌شده``; ``label(Metric.FIRST_RESPONSE, "en")``
+    is ``First response``.
+    """
     return _member_text(member, locale, "")
 
 
 def describe(member: Labelled, locale: LocaleLike) -> str:
-    """The one-line description of a status, priority, category or role."""
+    """The one-line description of a status, priority, category or role.
+
+    SLA metrics and clock states have no description; their label stands in.
+    """
     return _member_text(member, locale, " description")
 
 
@@ -96,15 +106,19 @@ def _member_text(member: object, locale: LocaleLike, suffix: str) -> str:
     if kind is None:
         raise ValidationError(
             ErrorCode.INVALID_TYPE,
-            f"expected a Status, Priority, Category or Role, not {type(member).__name__}",
+            f"expected a Status, Priority, Category, Role, Metric or ClockState,"
+            f" not {type(member).__name__}",
             field="member",
             params={
-                "expected": "Status, Priority, Category or Role",
+                "expected": "Status, Priority, Category, Role, Metric or ClockState",
                 "type": type(member).__name__,
             },
         )
     value = str(member)
-    found = translations(locale).get(kind + suffix, value)
+    texts = translations(locale)
+    found = texts.get(kind + suffix, value)
+    if found is None and suffix:
+        found = texts.get(kind, value)
     return found if found is not None else value.replace("_", " ")
 
 

@@ -1,4 +1,4 @@
-"""Persian input normalization: pure, no Babel (importable from ``ticketcore`` itself).
+"""Persian input normalization: pure, no Babel (``ticketcore.normalize_persian``).
 
 >>> normalize_persian("كيف‌‌ها ")  # Arabic Kaf and Yeh, a doubled ZWNJ
 'کیف‌ها '
@@ -13,7 +13,7 @@ import unicodedata
 from typing import Literal
 
 from ticketcore.errors import ErrorCode, ValidationError
-from ticketcore.i18n._digits import to_ascii_digits, to_persian_digits
+from ticketcore._digits import to_ascii_digits, to_persian_digits
 
 __all__ = ["ZWNJ", "normalize_persian"]
 
