@@ -12,8 +12,8 @@ import re
 import unicodedata
 from typing import Literal
 
-from ticketcore.errors import ErrorCode, ValidationError
 from ticketcore._digits import to_ascii_digits, to_persian_digits
+from ticketcore.errors import ErrorCode, ValidationError
 
 __all__ = ["ZWNJ", "normalize_persian"]
 

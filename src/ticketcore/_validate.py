@@ -232,7 +232,7 @@ def clean_references(references: Mapping[str, str] | None, limits: Limits) -> Fr
             limit=limits.references_max,
         )
     cleaned: dict[str, str] = {}
-    for key, value in references.items():
+    for key, raw in references.items():
         if not isinstance(key, str) or not _REFERENCE_KEY.fullmatch(key):
             raise _fail(
                 ErrorCode.REFERENCE_KEY_INVALID,
@@ -243,7 +243,7 @@ def clean_references(references: Mapping[str, str] | None, limits: Limits) -> Fr
             )
         try:
             value = clean_line(
-                value,
+                raw,
                 f"references.{key}",
                 max_length=limits.reference_value_max_length,
                 required_code=ErrorCode.REFERENCE_VALUE_INVALID,

@@ -23,6 +23,7 @@ This module imports Babel only when a function first needs it.
 
 from __future__ import annotations
 
+from ticketcore._persian import normalize_persian
 from ticketcore.i18n._catalog import add_catalog_dir, available_locales, register_catalog
 from ticketcore.i18n._format import (
     DateTimeFormat,
@@ -34,7 +35,6 @@ from ticketcore.i18n._format import (
 )
 from ticketcore.i18n._jalali import from_jalali, is_jalali_leap_year, to_jalali
 from ticketcore.i18n._messages import Labelled, describe, field_label, label, message
-from ticketcore._persian import normalize_persian
 
 __all__ = [
     "DateTimeFormat",

@@ -7,10 +7,10 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ticketcore._digits import localize_digits
 from ticketcore._time import require_aware
 from ticketcore.errors import ErrorCode, ValidationError
 from ticketcore.i18n._catalog import translations
-from ticketcore._digits import localize_digits
 from ticketcore.i18n._jalali import PERSIAN_MONTH_NAMES, to_jalali
 from ticketcore.i18n._locale import LocaleLike, parse_locale
 
