@@ -4,6 +4,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import timedelta
+from pathlib import Path
 
 import ticketcore as tc
 from ticketcore.storage.sqlite import SQLiteRepository
@@ -77,3 +78,21 @@ def test_the_plugin_imports_nothing_heavy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_fixture_example_in_the_docs_passes(tmp_path):
+    """docs/testing.md shows a host test using the fixtures: run it as a host would."""
+    page = (Path(__file__).parent.parent / "docs" / "testing.md").read_text(encoding="utf-8")
+    section = page.split("## Fixtures", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    test_file = tmp_path / "test_from_docs.py"
+    test_file.write_text(code, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
