@@ -71,8 +71,9 @@ def test_a_failed_move_into_place_leaves_nothing_and_is_unavailable(store, monke
         store.put(io.BytesIO(b"content"), max_size=100)
     assert isinstance(caught.value.__cause__, OSError)
     assert [p for p in _files(store.root) if "/" not in p] == []  # no temporary file
-    with pytest.raises(tc.NotFoundError):
+    with pytest.raises(tc.NotFoundError) as missing:
         store.open(hashlib.sha256(b"content").hexdigest())
+    assert missing.value.code == tc.ErrorCode.ATTACHMENT_NOT_FOUND
 
 
 def test_a_stream_that_fails_midway_leaves_nothing(store):

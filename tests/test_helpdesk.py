@@ -194,8 +194,9 @@ def test_attaching_to_a_closed_ticket_stores_nothing():
 def test_attach_needs_a_file():
     helpdesk, _ = make()
     open_one(helpdesk)
-    with pytest.raises(tc.ValidationError):
+    with pytest.raises(tc.ValidationError) as caught:
         helpdesk.attach(SARA, "T-1", [])
+    assert caught.value.code == tc.ErrorCode.ATTACHMENTS_REQUIRED
 
 
 def test_attach_and_reply_with_files():
@@ -381,8 +382,9 @@ def test_open_attachment_respects_what_the_actor_may_see():
     attachment, stream = helpdesk.open_attachment(SARA, "T-1", public)
     with stream:
         assert (attachment.filename, stream.read()) == ("receipt.pdf", b"public")
-    with pytest.raises(tc.NotFoundError):
+    with pytest.raises(tc.NotFoundError) as caught:
         helpdesk.open_attachment(SARA, "T-1", secret)
+    assert caught.value.code == tc.ErrorCode.ATTACHMENT_NOT_FOUND
     attachment, stream = helpdesk.open_attachment(ALI, "T-1", secret.upper())
     with stream:
         assert stream.read() == b"secret"

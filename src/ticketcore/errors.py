@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     POLICY_INVALID = "policy_invalid"
     # -- storage
     NOT_FOUND = "not_found"
+    ATTACHMENT_NOT_FOUND = "attachment_not_found"
     CONFLICT = "conflict"
     ALREADY_EXISTS = "already_exists"
     STORAGE_UNAVAILABLE = "storage_unavailable"

@@ -300,10 +300,9 @@ class Helpdesk:
         items = tuple(uploads)
         if not items:
             raise ValidationError(
-                ErrorCode.TOO_MANY_ATTACHMENTS,
+                ErrorCode.ATTACHMENTS_REQUIRED,
                 "attach needs at least one file",
                 field="attachments",
-                params={"count": 0, "limit": self._workflow.limits.attachments_per_message},
             )
         return self._update(actor, ticket_id, attaching, items)
 
@@ -380,7 +379,7 @@ class Helpdesk:
                 if attachment.sha256 == digest:
                     return attachment, self._attachments.open(digest)
         raise NotFoundError(
-            ErrorCode.NOT_FOUND,
+            ErrorCode.ATTACHMENT_NOT_FOUND,
             f"ticket {ticket_id!r} has no attachment {digest[:64]!r} visible to {actor.id!r}",
             field="sha256",
             params={"ticket_id": ticket_id, "sha256": digest[:64]},

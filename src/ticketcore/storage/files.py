@@ -133,7 +133,7 @@ def _sync_directory(directory: Path) -> None:
 
 def _no_content(digest: str) -> NotFoundError:
     return NotFoundError(
-        ErrorCode.NOT_FOUND,
+        ErrorCode.ATTACHMENT_NOT_FOUND,
         f"no attachment content with sha256 {digest}",
         field="sha256",
         params={"sha256": digest},

@@ -176,7 +176,7 @@ class InMemoryAttachmentStore:
 
 def _no_content(digest: str) -> NotFoundError:
     return NotFoundError(
-        ErrorCode.NOT_FOUND,
+        ErrorCode.ATTACHMENT_NOT_FOUND,
         f"no attachment content with sha256 {digest}",
         field="sha256",
         params={"sha256": digest},
