@@ -3,6 +3,7 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -432,3 +433,31 @@ def test_events_agree_with_evaluation(start_minute, steps):
     report = DEFAULT.evaluate(ticket, end)
     for metric in (tc.Metric.FIRST_RESPONSE,):
         assert (metric in breached) == (report[metric].state is BREACHED)
+
+
+@given(
+    hours=HOURS_CHOICES,
+    start_minute=st.integers(0, 7 * 24 * 60),
+    steps=st.lists(STEP, max_size=8),
+    cuts=st.lists(st.integers(0, 8), max_size=4),
+    look=st.integers(0, 600),
+)
+def test_evaluation_does_not_depend_on_how_history_is_chunked(
+    hours, start_minute, steps, cuts, look
+):
+    """Events that do not touch the clocks (internal notes, assignments) split the
+    history into more pieces; the clocks must not notice."""
+    policy = tc.SLAPolicy(
+        {"first_response": 3 * H, "next_response": 2 * H, "resolution": 30 * H},
+        calendar=calendar_for(hours),
+    )
+    chunked = list(steps)
+    for index, cut in enumerate(sorted(cuts, reverse=True)):
+        filler = ("add_note", ALI, ("note",)) if index % 2 else ("assign", ALI, (f"a{index}",))
+        chunked.insert(min(cut, len(chunked)), (0, filler))
+    plain, split = build(start_minute, steps), build(start_minute, chunked)
+    now = max(plain.updated_at, split.updated_at) + look * M
+    assert policy.evaluate(split, now) == attrs.evolve(
+        policy.evaluate(plain, now), ticket_id=split.id
+    )
+    assert policy.next_deadline(split) == policy.next_deadline(plain)
