@@ -1,0 +1,917 @@
+"""Tickets in PostgreSQL, through psycopg 3 (the ``ticketcore[postgres]`` extra).
+
+The host owns the connections: pass a :class:`psycopg_pool.ConnectionPool` (or anything
+with its ``connection()`` context manager), or a callable that returns a new
+:class:`psycopg.Connection` (closed after each operation). The repository never opens
+a connection of its own, and is safe to share between threads; in a forked process,
+give it a pool made in that process.
+
+The tables live in one schema, ``ticketcore`` unless told otherwise, created and
+migrated by an explicit call, once per deployment::
+
+    pool = ConnectionPool(
+        "postgresql://...",
+        kwargs={"autocommit": True},  # reads in one round trip
+        check=ConnectionPool.check_connection,  # drop connections a restart broke
+    )
+    repository = PostgresRepository(pool, schema="ticketcore")
+    repository.migrate()  # idempotent; safe to call from several processes at once
+
+How it stores:
+
+- ``tickets``: one row per ticket, the ticket as ``jsonb`` (:mod:`ticketcore.serialization`)
+  plus the columns queries filter and sort on; instants are ``bigint`` microseconds since
+  1970 UTC, so ordering, cursors and ``due_before`` are exact. ``due_us`` is the next SLA
+  deadline, or :data:`~ticketcore.ports.NO_DEADLINE` when none runs. ``id`` sorts with
+  the ``"C"`` collation (code point order), as :class:`~ticketcore.ports.TicketQuery`
+  does, whatever the database's locale.
+- ``events``: the event log (the outbox). Positions come from a one-row counter that
+  each write updates after writing its tickets, in the same statement; the row lock,
+  held until the commit, serializes the appends, so positions are gap-free and only
+  grow in commit order (a sequence would not: a transaction may commit after another
+  that drew a larger number, and a reader that already moved past that number would
+  miss it).
+- ``consumer_groups`` and ``deliveries``: what :meth:`PostgresRepository.claim_events`
+  has handed out to each group of consumers, and until when.
+- ``schema_migrations``: one row per applied step of :data:`MIGRATIONS`.
+
+How it behaves: ``add``, ``add_many`` and ``save`` are each one statement in one
+``READ COMMITTED`` transaction, sent with its ``BEGIN`` and ``COMMIT`` in one round trip
+(pipeline mode), so the counter is never held while a client waits for its turn to run;
+values are always bound parameters; driver errors become ticketcore's (see
+:func:`translated`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Any, LiteralString, Protocol, Self, TypeAlias, TypeVar
+
+import attrs
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql
+from psycopg.rows import TupleRow, tuple_row
+
+from ticketcore._time import require_aware
+from ticketcore._validate import clean_identifier
+from ticketcore.errors import (
+    ConflictError,
+    ErrorCode,
+    StorageUnavailableError,
+    ValidationError,
+)
+from ticketcore.events import Event
+from ticketcore.ports import (
+    NO_DEADLINE,
+    Order,
+    Page,
+    StoredEvent,
+    TicketQuery,
+    check_limit,
+    check_position,
+    new_events,
+    stale_version,
+    ticket_exists,
+    ticket_not_found,
+)
+from ticketcore.serialization import (
+    event_from_json,
+    event_to_json,
+    ticket_from_json,
+    ticket_to_json,
+    utc_microseconds,
+)
+from ticketcore.ticket import Ticket
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "DEFAULT_SCHEMA",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "ClaimedEvent",
+    "ConnectionPoolLike",
+    "Connections",
+    "PostgresRepository",
+    "migrate",
+    "translated",
+]
+
+_T = TypeVar("_T")
+
+#: The schema the tables go in when none is given.
+DEFAULT_SCHEMA = "ticketcore"
+
+#: How long a claimed event stays hidden from the group's other consumers by default.
+DEFAULT_LEASE = timedelta(seconds=30)
+
+#: The forward migrations: step ``n`` (1-based) takes a schema from version ``n - 1`` to
+#: ``n``. Steps are only ever appended. ``{schema}`` is the quoted schema name.
+MIGRATIONS: tuple[tuple[str, tuple[LiteralString, ...]], ...] = (
+    (
+        "tickets and their event log",
+        (
+            """
+            CREATE TABLE {schema}.tickets (
+                id           text COLLATE "C" NOT NULL PRIMARY KEY,
+                version      integer NOT NULL,
+                requester_id text    NOT NULL,
+                assignee_id  text,
+                status       text    NOT NULL,
+                category     text    NOT NULL,
+                priority     text    NOT NULL,
+                created_us   bigint  NOT NULL,
+                updated_us   bigint  NOT NULL,
+                due_us       bigint  NOT NULL,
+                data         jsonb   NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE {schema}.events (
+                position  bigint  NOT NULL PRIMARY KEY,
+                ticket_id text    NOT NULL,
+                version   integer NOT NULL,
+                kind      text    NOT NULL,
+                data      jsonb   NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE {schema}.event_counter (
+                one           boolean NOT NULL PRIMARY KEY DEFAULT true CHECK (one),
+                last_position bigint  NOT NULL
+            )
+            """,
+            "INSERT INTO {schema}.event_counter (last_position) VALUES (0)",
+        ),
+    ),
+    (
+        "indexes for a requester's tickets, an agent's queue and tickets due soon",
+        (
+            "CREATE INDEX tickets_by_requester ON {schema}.tickets (requester_id, created_us, id)",
+            "CREATE INDEX tickets_by_assignee ON {schema}.tickets (assignee_id, created_us, id)",
+            "CREATE INDEX tickets_by_due ON {schema}.tickets (due_us, id)",
+            "CREATE INDEX tickets_by_created ON {schema}.tickets (created_us, id)",
+            "CREATE INDEX tickets_by_updated ON {schema}.tickets (updated_us, id)",
+        ),
+    ),
+    (
+        "consumer groups that claim and acknowledge events",
+        (
+            """
+            CREATE TABLE {schema}.consumer_groups (
+                name           text   NOT NULL PRIMARY KEY,
+                filled_through bigint NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            CREATE TABLE {schema}.deliveries (
+                group_name  text        NOT NULL REFERENCES {schema}.consumer_groups (name),
+                position    bigint      NOT NULL,
+                lease_until timestamptz NOT NULL DEFAULT '-infinity',
+                attempts    integer     NOT NULL DEFAULT 0,
+                PRIMARY KEY (group_name, position)
+            )
+            """,
+        ),
+    ),
+)
+
+#: The schema version this release writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+_ORDER_COLUMN: dict[Order, LiteralString] = {
+    Order.CREATED: "created_us",
+    Order.UPDATED: "updated_us",
+    Order.DUE: "due_us",
+}
+
+#: The ticket columns written by add and save, each named after its parameter.
+_COLUMNS = (
+    "id",
+    "version",
+    "requester_id",
+    "assignee_id",
+    "status",
+    "category",
+    "priority",
+    "created_us",
+    "updated_us",
+    "due_us",
+    "data",
+)
+
+# The end of every write: move the counter past the new events and insert them at the
+# positions it covers. The counter's row lock is held until the commit, so the next
+# writer's positions come after these and become visible after them: positions grow in
+# commit order. It is taken once the tickets are written (``changed``, counted in full
+# first), so every writer locks tickets, then the counter, and holds it briefly.
+_APPEND_EVENTS: LiteralString = """
+    counter AS (
+        UPDATE {schema}.event_counter SET last_position = last_position + %(event_count)s
+        WHERE (SELECT count(*) FROM changed) > 0
+        RETURNING last_position - %(event_count)s AS last_before
+    )
+    INSERT INTO {schema}.events (position, ticket_id, version, kind, data)
+    SELECT counter.last_before + event.number, event.ticket_id, event.version, event.kind,
+        event.data::jsonb
+    FROM counter, unnest(
+        %(event_ticket_ids)s::text[], %(event_versions)s::integer[],
+        %(event_kinds)s::text[], %(event_data)s::text[]
+    ) WITH ORDINALITY AS event (ticket_id, version, kind, data, number)
+"""
+
+_ADD: LiteralString = """
+    WITH changed AS (
+        INSERT INTO {schema}.tickets (id, version, requester_id, assignee_id, status,
+            category, priority, created_us, updated_us, due_us, data)
+        SELECT id, version, requester_id, assignee_id, status, category, priority,
+            created_us, updated_us, due_us, data::jsonb
+        FROM unnest(
+            %(id)s::text[], %(version)s::integer[], %(requester_id)s::text[],
+            %(assignee_id)s::text[], %(status)s::text[], %(category)s::text[],
+            %(priority)s::text[], %(created_us)s::bigint[], %(updated_us)s::bigint[],
+            %(due_us)s::bigint[], %(data)s::text[]
+        ) AS ticket (id, version, requester_id, assignee_id, status, category, priority,
+            created_us, updated_us, due_us, data)
+        RETURNING id
+    ),
+    {append_events}
+"""
+
+_SAVE: LiteralString = """
+    WITH changed AS (
+        UPDATE {schema}.tickets SET version = %(version)s, requester_id = %(requester_id)s,
+            assignee_id = %(assignee_id)s, status = %(status)s, category = %(category)s,
+            priority = %(priority)s, created_us = %(created_us)s,
+            updated_us = %(updated_us)s, due_us = %(due_us)s, data = %(data)s::jsonb
+        WHERE id = %(id)s AND version = %(expected_version)s
+        RETURNING id
+    ),
+    {append_events}
+"""
+
+
+class ConnectionPoolLike(Protocol):
+    """What the repository needs from a pool: ``psycopg_pool.ConnectionPool`` has it."""
+
+    def connection(
+        self, timeout: float | None = None
+    ) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A connection for the duration of a ``with`` block."""
+        ...
+
+
+#: Where a repository gets its connections: a pool, or a factory of new connections.
+Connections: TypeAlias = ConnectionPoolLike | Callable[[], psycopg.Connection[Any]]
+
+
+@attrs.frozen
+class ClaimedEvent(StoredEvent):
+    """An event-log record claimed for a consumer group, and how often it was claimed.
+
+    ``attempt`` is 1 the first time; more means an earlier claim was never acknowledged
+    (its consumer died, or gave up) and its lease ran out.
+    """
+
+    attempt: int
+
+
+# -- migrations ------------------------------------------------------------------------------
+
+
+def migrate(
+    connection: psycopg.Connection[Any],
+    *,
+    schema: str = DEFAULT_SCHEMA,
+    target: int = SCHEMA_VERSION,
+) -> int:
+    """Create ``schema`` if needed and apply the missing :data:`MIGRATIONS` up to ``target``.
+
+    Returns the version reached. Runs in one transaction under an advisory lock on the
+    schema's name, so callers in several processes at once migrate it once, and a second
+    call does nothing (and needs no ``CREATE`` privilege). A schema newer than ``target``
+    is left alone; one newer than this release is a
+    :class:`~ticketcore.StorageUnavailableError`.
+    """
+    schema = _check_schema(schema)
+    if not isinstance(target, int) or not 0 <= target <= SCHEMA_VERSION:
+        msg = f"target must be from 0 to {SCHEMA_VERSION}, not {target!r}"
+        raise ValueError(msg)
+    with translated(), connection.transaction():
+        cursor = connection.cursor(row_factory=tuple_row)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key("migrate", schema),))
+        version = _known_version(cursor, schema)
+        if version < target:
+            cursor.execute(_compose("CREATE SCHEMA IF NOT EXISTS {schema}", schema))
+            cursor.execute(
+                _compose(
+                    """
+                    CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
+                        version     integer     NOT NULL PRIMARY KEY,
+                        description text        NOT NULL,
+                        applied_at  timestamptz NOT NULL DEFAULT now()
+                    )
+                    """,
+                    schema,
+                )
+            )
+        for step in range(version, target):
+            description, statements = MIGRATIONS[step]
+            for statement in statements:
+                cursor.execute(_compose(statement, schema))
+            cursor.execute(
+                _compose(
+                    "INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
+                    schema,
+                ),
+                (step + 1, description),
+            )
+    return max(version, target)
+
+
+def _known_version(cursor: psycopg.Cursor[TupleRow], schema: str) -> int:
+    cursor.execute(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_tables"
+        " WHERE schemaname = %s AND tablename = 'schema_migrations')",
+        (schema,),
+    )
+    if not _one(cursor)[0]:
+        return 0
+    cursor.execute(
+        _compose("SELECT coalesce(max(version), 0) FROM {schema}.schema_migrations", schema)
+    )
+    version = int(_one(cursor)[0])
+    if version > SCHEMA_VERSION:
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE,
+            f"schema {schema!r} has version {version}; this ticketcore knows up"
+            f" to {SCHEMA_VERSION}: upgrade ticketcore",
+            params={"reason": "schema too new", "version": version, "schema": schema},
+        )
+    return version
+
+
+# -- the repository --------------------------------------------------------------------------
+
+
+class PostgresRepository:
+    """A :class:`~ticketcore.ports.TicketRepository` in a PostgreSQL schema.
+
+    ``connections`` is a pool (:class:`psycopg_pool.ConnectionPool`) or a callable that
+    returns a new connection; see the module's documentation. ``schema`` is the schema's
+    name: lower-case letters, digits and underscores. Call :meth:`migrate` once before
+    use; until then every operation is a :class:`~ticketcore.StorageUnavailableError`.
+
+    Beyond the protocol: :meth:`add_many` for imports, :meth:`claim_events` and
+    :meth:`ack` for several workers reading the event log as one group, and
+    :meth:`query_plan` to see PostgreSQL's plan of a query.
+    """
+
+    def __init__(self, connections: Connections, *, schema: str = DEFAULT_SCHEMA) -> None:
+        self._pool: ConnectionPoolLike | None = None
+        self._factory: Callable[[], psycopg.Connection[Any]] | None = None
+        if callable(getattr(connections, "connection", None)):
+            self._pool = connections  # type: ignore[assignment]
+        elif callable(connections):
+            self._factory = connections
+        else:
+            msg = (
+                "connections must be a connection pool or a callable returning a new"
+                f" connection (such as lambda: psycopg.connect(dsn)), not"
+                f" {type(connections).__name__}"
+            )
+            raise TypeError(msg)
+        self._schema = _check_schema(schema)
+        self._closed = False
+        self._sql = _Statements(self._schema)
+
+    @property
+    def schema(self) -> str:
+        """The name of the schema the tables are in."""
+        return self._schema
+
+    def migrate(self, *, target: int = SCHEMA_VERSION) -> int:
+        """Create or upgrade the schema to ``target``; see :func:`migrate`."""
+        with translated(schema=self._schema), self._connection() as connection:
+            return migrate(connection, schema=self._schema, target=target)
+
+    def schema_version(self) -> int:
+        """The version of the schema in the database: 0 when it was never migrated."""
+        with translated(schema=self._schema), self._connection() as connection:
+            return _known_version(connection.cursor(row_factory=tuple_row), self._schema)
+
+    # -- the protocol ------------------------------------------------------------------
+
+    def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
+        """Store a new ticket and append its whole history to the event log."""
+        self.add_many([(ticket, next_deadline)])
+
+    def add_many(self, tickets: Iterable[tuple[Ticket, datetime | None]]) -> int:
+        """Add many ``(ticket, next_deadline)`` pairs in one transaction; returns how many.
+
+        All or nothing: one taken id (:class:`~ticketcore.ConflictError`) adds none.
+        For imports and benchmarks; each ticket is stored exactly as :meth:`add` would.
+        """
+        pairs = list(tickets)
+        if not pairs:
+            return 0
+        rows = [_ticket_columns(ticket, deadline) for ticket, deadline in pairs]
+        parameters = {name: [row[name] for row in rows] for name in _COLUMNS}
+        events = _event_parameters(event for ticket, _ in pairs for event in ticket.history)
+        try:
+            self._write(self._sql.add, parameters | events)
+        except ConflictError as error:
+            cause = error.__cause__
+            if not isinstance(cause, pg_errors.UniqueViolation):
+                raise
+            raise ticket_exists(_taken_id(cause, [ticket.id for ticket, _ in pairs])) from cause
+        return len(pairs)
+
+    def get(self, ticket_id: str) -> Ticket:
+        """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
+        found = self._read_one(self._sql.get, (ticket_id,))
+        if found is None:
+            raise ticket_not_found(ticket_id)
+        return ticket_from_json(found[0])
+
+    def save(
+        self,
+        ticket: Ticket,
+        *,
+        expected_version: int,
+        next_deadline: datetime | None = None,
+    ) -> None:
+        """Replace the ticket if it is still at ``expected_version``; log its new events."""
+        parameters = _ticket_columns(ticket, next_deadline)
+        parameters["expected_version"] = expected_version
+        events = _event_parameters(new_events(ticket, expected_version=expected_version))
+        if self._write(self._sql.save, parameters | events, ticket_id=ticket.id):
+            return
+        # Nothing written: the ticket is missing, or at another version.
+        found = self._read_one(self._sql.version, (ticket.id,))
+        if found is None:
+            raise ticket_not_found(ticket.id)
+        raise stale_version(ticket.id, expected_version, int(found[0]))
+
+    def query(
+        self,
+        query: TicketQuery | None = None,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the matching tickets, in the query's order."""
+        query = query or TicketQuery()
+        limit = check_limit(limit)
+        statement, parameters = _select(query, self._sql.tickets, limit=limit, cursor=cursor)
+        rows = self._read_all(statement, parameters)
+        page = query.page([((key, ticket_id), data) for key, ticket_id, data in rows], limit=limit)
+        return Page(tuple(ticket_from_json(data) for data in page.items), page.next_cursor)
+
+    def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
+        """Up to ``limit`` event-log records after ``position``, oldest first."""
+        position = check_position(position)
+        limit = check_limit(limit)
+        rows = self._read_all(self._sql.events_after, (position, limit))
+        return tuple(StoredEvent(int(found), event_from_json(data)) for found, data in rows)
+
+    # -- consumer groups -----------------------------------------------------------------
+
+    def claim_events(
+        self, group: str, *, limit: int = 100, lease: timedelta = DEFAULT_LEASE
+    ) -> tuple[ClaimedEvent, ...]:
+        """Claim up to ``limit`` events for one consumer of ``group``, oldest first.
+
+        Every event of the log is delivered to each group (a group is created on its
+        first claim and starts at the beginning of the log). A claimed event is hidden
+        from the group's other consumers for ``lease``, by the database's clock: the
+        consumer handles it and then :meth:`ack`\\ s it. An event not acknowledged in
+        time is claimed again (its ``attempt`` grows), so a consumer that dies loses
+        nothing, and one slower than its lease may see an event handled twice: delivery
+        is at least once, make handlers idempotent. A claim that fails or whose
+        connection dies before it commits claims nothing. Consumers never wait for each
+        other (``FOR UPDATE SKIP LOCKED``), so a claim may return fewer events than are
+        pending while another consumer is claiming.
+        """
+        group = clean_identifier(group, "group")
+        limit = check_limit(limit)
+        lease = _check_lease(lease)
+
+        def fill(cursor: psycopg.Cursor[TupleRow]) -> None:
+            cursor.execute(self._sql.create_group, (group,))
+            cursor.execute(self._sql.lock_group, (group,))
+            filled_through = int(_one(cursor)[0])
+            cursor.execute(self._sql.fill_deliveries, (group, filled_through, limit))
+            added = [int(row[0]) for row in cursor.fetchall()]
+            if added:
+                cursor.execute(self._sql.move_group, (max(added), group))
+
+        self._transaction(fill)
+        rows = self._transaction(lambda cursor: self._claim(cursor, group, limit, lease))
+        return tuple(
+            ClaimedEvent(int(position), event_from_json(data), int(attempt))
+            for position, attempt, data in rows
+        )
+
+    def ack(self, group: str, positions: Iterable[int]) -> int:
+        """Mark these events of ``group`` as handled; returns how many it marked.
+
+        An acknowledged event is never claimed by the group again. Positions the group
+        has already acknowledged, or not reached yet, are ignored.
+        """
+        group = clean_identifier(group, "group")
+        numbers = sorted({check_position(position) for position in positions})
+        if not numbers:
+            return 0
+        return self._transaction(lambda cursor: self._acknowledge(cursor, group, numbers))
+
+    # -- tools -------------------------------------------------------------------------
+
+    def query_plan(
+        self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None
+    ) -> tuple[str, ...]:
+        """PostgreSQL's ``EXPLAIN`` (without costs) of :meth:`query` with these arguments."""
+        statement, parameters = _select(
+            query or TicketQuery(), self._sql.tickets, limit=check_limit(limit), cursor=cursor
+        )
+        rows = self._read_all(sql.SQL("EXPLAIN (COSTS OFF) {}").format(statement), parameters)
+        return tuple(str(row[0]) for row in rows)
+
+    def close(self) -> None:
+        """Stop using the connections; later calls are StorageUnavailableError.
+
+        The pool (or the factory's connections) belongs to the host: this does not
+        close it.
+        """
+        self._closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresRepository(schema={self._schema!r})"
+
+    # -- internals ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        if self._closed:
+            raise StorageUnavailableError(
+                ErrorCode.STORAGE_UNAVAILABLE,
+                f"the repository on schema {self._schema!r} is closed",
+                params={"reason": "closed"},
+            )
+        if self._pool is not None:
+            with self._pool.connection() as connection:
+                yield connection
+            return
+        assert self._factory is not None  # noqa: S101 - set when there is no pool
+        connection = self._factory()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _write(
+        self,
+        statement: sql.Composed,
+        parameters: dict[str, object],
+        *,
+        ticket_id: str | None = None,
+    ) -> int:
+        """Run one statement in its own READ COMMITTED transaction; returns its row count.
+
+        BEGIN, the statement and COMMIT go in one round trip (pipeline mode), so the
+        event counter's lock is held for the statement and the commit only, never while
+        this client's thread waits for its turn to run.
+        """
+        with (
+            translated(schema=self._schema, ticket_id=ticket_id),
+            self._connection() as connection,
+        ):
+            cursor = connection.cursor(row_factory=tuple_row)
+            with _pipeline(connection), connection.transaction():
+                # Whatever the host's default: the counter relies on this level, and a
+                # stricter one would fail concurrent appends instead of queueing them.
+                connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                self._execute(cursor, statement, parameters)
+            return cursor.rowcount
+
+    def _execute(
+        self,
+        cursor: psycopg.Cursor[TupleRow],
+        statement: sql.Composed,
+        parameters: Mapping[str, object],
+    ) -> None:
+        cursor.execute(statement, parameters)
+
+    def _transaction(self, work: Callable[[psycopg.Cursor[TupleRow]], _T]) -> _T:
+        """Run ``work`` in one READ COMMITTED transaction, committed if it returns."""
+        with (
+            translated(schema=self._schema),
+            self._connection() as connection,
+            connection.transaction(),
+        ):
+            cursor = connection.cursor(row_factory=tuple_row)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            return work(cursor)
+
+    def _read_one(
+        self, statement: sql.Composed, parameters: Sequence[object]
+    ) -> tuple[Any, ...] | None:
+        with translated(schema=self._schema), self._connection() as connection:
+            cursor = connection.cursor(row_factory=tuple_row)
+            cursor.execute(statement, parameters)
+            return cursor.fetchone()
+
+    def _read_all(
+        self, statement: sql.Composed, parameters: Sequence[object]
+    ) -> list[tuple[Any, ...]]:
+        with translated(schema=self._schema), self._connection() as connection:
+            cursor = connection.cursor(row_factory=tuple_row)
+            cursor.execute(statement, parameters)
+            return cursor.fetchall()
+
+    def _claim(
+        self, cursor: psycopg.Cursor[TupleRow], group: str, limit: int, lease: timedelta
+    ) -> list[tuple[Any, ...]]:
+        cursor.execute(self._sql.claim, {"group": group, "limit": limit, "lease": lease})
+        return cursor.fetchall()
+
+    def _acknowledge(
+        self, cursor: psycopg.Cursor[TupleRow], group: str, positions: list[int]
+    ) -> int:
+        cursor.execute(self._sql.ack, (group, positions))
+        return cursor.rowcount
+
+
+class _Statements:
+    """Every fixed statement of a repository, composed once with its schema's name."""
+
+    def __init__(self, schema: str) -> None:
+        self.tickets = sql.Identifier(schema, "tickets")
+        self.get = _compose("SELECT data::text FROM {schema}.tickets WHERE id = %s", schema)
+        self.version = _compose("SELECT version FROM {schema}.tickets WHERE id = %s", schema)
+        append_events = _compose(_APPEND_EVENTS, schema)
+        self.add = sql.SQL(_ADD).format(schema=sql.Identifier(schema), append_events=append_events)
+        self.save = sql.SQL(_SAVE).format(
+            schema=sql.Identifier(schema), append_events=append_events
+        )
+        self.events_after = _compose(
+            "SELECT position, data::text FROM {schema}.events WHERE position > %s"
+            " ORDER BY position LIMIT %s",
+            schema,
+        )
+        self.create_group = _compose(
+            "INSERT INTO {schema}.consumer_groups (name) VALUES (%s) ON CONFLICT (name) DO NOTHING",
+            schema,
+        )
+        self.lock_group = _compose(
+            "SELECT filled_through FROM {schema}.consumer_groups WHERE name = %s FOR UPDATE",
+            schema,
+        )
+        # Positions only grow in commit order, so nothing can appear below the group's
+        # mark later: what is under it was handed to the group's deliveries once.
+        self.fill_deliveries = _compose(
+            "INSERT INTO {schema}.deliveries (group_name, position)"
+            " SELECT %s, position FROM {schema}.events WHERE position > %s"
+            " ORDER BY position LIMIT %s RETURNING position",
+            schema,
+        )
+        self.move_group = _compose(
+            "UPDATE {schema}.consumer_groups SET filled_through = %s WHERE name = %s",
+            schema,
+        )
+        self.claim = _compose(
+            """
+            WITH claimed AS (
+                UPDATE {schema}.deliveries AS d
+                SET lease_until = clock_timestamp() + %(lease)s, attempts = d.attempts + 1
+                FROM (
+                    SELECT position FROM {schema}.deliveries
+                    WHERE group_name = %(group)s AND lease_until <= clock_timestamp()
+                    ORDER BY position
+                    LIMIT %(limit)s
+                    FOR UPDATE SKIP LOCKED
+                ) AS free
+                WHERE d.group_name = %(group)s AND d.position = free.position
+                RETURNING d.position, d.attempts
+            )
+            SELECT claimed.position, claimed.attempts, e.data::text
+            FROM claimed JOIN {schema}.events AS e ON e.position = claimed.position
+            ORDER BY claimed.position
+            """,
+            schema,
+        )
+        self.ack = _compose(
+            "DELETE FROM {schema}.deliveries WHERE group_name = %s AND position = ANY(%s)",
+            schema,
+        )
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def translated(*, schema: str | None = None, ticket_id: str | None = None) -> Iterator[None]:
+    """Driver errors become ticketcore's; the driver's error is the ``__cause__``.
+
+    - a serialization failure, a deadlock or a unique violation (two writers met):
+      :class:`~ticketcore.ConflictError`, code ``conflict``, which the helpdesk retries;
+    - a missing table (the schema was never migrated), a dropped connection, an
+      exhausted pool, a timeout and any other driver failure:
+      :class:`~ticketcore.StorageUnavailableError`.
+
+    ``add`` turns the unique violation of a taken id into ``already_exists`` itself.
+    """
+    try:
+        yield
+    except (
+        pg_errors.SerializationFailure,
+        pg_errors.DeadlockDetected,
+        pg_errors.UniqueViolation,
+    ) as error:
+        raise ConflictError(
+            ErrorCode.CONFLICT,
+            f"a concurrent transaction changed the same data ({error.sqlstate}); reload and"
+            " try again",
+            field="version",
+            params={"ticket_id": ticket_id, "sqlstate": error.sqlstate},
+        ) from error
+    except pg_errors.UndefinedTable as error:
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE,
+            f"the ticket tables are missing from schema {schema!r}: call migrate() first ({error})",
+            params={"reason": "not migrated", "schema": schema},
+        ) from error
+    except psycopg.Error as error:
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE,
+            f"the ticket database failed: {error}",
+            params={"reason": str(error), "sqlstate": error.sqlstate},
+        ) from error
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _pipeline(connection: psycopg.Connection[Any]) -> AbstractContextManager[object]:
+    """Pipeline mode where libpq supports it (it only saves round trips)."""
+    if psycopg.Pipeline.is_supported():
+        return connection.pipeline()
+    return contextlib.nullcontext()
+
+
+def _compose(statement: LiteralString, schema: str) -> sql.Composed:
+    return sql.SQL(statement).format(schema=sql.Identifier(schema))
+
+
+def _one(cursor: psycopg.Cursor[TupleRow]) -> TupleRow:
+    row = cursor.fetchone()
+    if row is None:  # pragma: no cover - the statements always return a row
+        msg = "the statement returned no row"
+        raise StorageUnavailableError(
+            ErrorCode.STORAGE_UNAVAILABLE, msg, params={"reason": "no row"}
+        )
+    return row
+
+
+def _check_schema(schema: object) -> str:
+    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+        msg = (
+            "schema must be 1 to 63 lower-case letters, digits and underscores, not starting"
+            f" with a digit, not {schema!r}"
+        )
+        raise ValueError(msg)
+    if schema.startswith("pg_"):
+        msg = f"schema names starting with pg_ are reserved by PostgreSQL: {schema!r}"
+        raise ValueError(msg)
+    return schema
+
+
+def _lock_key(purpose: str, schema: str) -> int:
+    """A stable 64-bit advisory lock key for ``purpose`` on ``schema``."""
+    digest = hashlib.sha256(f"ticketcore:{purpose}:{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _check_lease(lease: object) -> timedelta:
+    if not isinstance(lease, timedelta) or lease <= timedelta(0):
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"lease must be a positive timedelta, not {lease!r}",
+            field="lease",
+            params={"expected": "a positive timedelta"},
+        )
+    return lease
+
+
+def _ticket_columns(ticket: Ticket, next_deadline: datetime | None) -> dict[str, object]:
+    if not isinstance(ticket, Ticket):
+        raise ValidationError(
+            ErrorCode.INVALID_TYPE,
+            f"a repository stores Ticket values, not {type(ticket).__name__}",
+            field="ticket",
+            params={"expected": "Ticket", "type": type(ticket).__name__},
+        )
+    due = (
+        NO_DEADLINE
+        if next_deadline is None
+        else utc_microseconds(require_aware(next_deadline, "next_deadline"))
+    )
+    return {
+        "id": ticket.id,
+        "version": ticket.version,
+        "requester_id": ticket.requester_id,
+        "assignee_id": ticket.assignee_id,
+        "status": ticket.status.value,
+        "category": ticket.category.value,
+        "priority": ticket.priority.value,
+        "created_us": utc_microseconds(ticket.created_at),
+        "updated_us": utc_microseconds(ticket.updated_at),
+        "due_us": due,
+        "data": ticket_to_json(ticket),
+    }
+
+
+def _event_parameters(events: Iterable[Event]) -> dict[str, object]:
+    """The events to append, as the arrays the write statements unnest."""
+    listed = list(events)
+    return {
+        "event_count": len(listed),
+        "event_ticket_ids": [event.ticket_id for event in listed],
+        "event_versions": [event.version for event in listed],
+        "event_kinds": [event.kind for event in listed],
+        "event_data": [event_to_json(event) for event in listed],
+    }
+
+
+def _taken_id(error: pg_errors.UniqueViolation, ids: Sequence[str]) -> str:
+    """The id a unique violation on ``tickets`` names (the first one if it names none)."""
+    detail = error.diag.message_detail or ""
+    found = re.fullmatch(r"Key \(id\)=\((.*)\) already exists\.", detail, re.DOTALL)
+    return found.group(1) if found and found.group(1) in ids else ids[0]
+
+
+def _select(
+    query: TicketQuery, tickets: sql.Identifier, *, limit: int, cursor: str | None
+) -> tuple[sql.Composed, list[object]]:
+    """The SELECT for a query: fixed SQL fragments joined, every value a parameter."""
+    column = sql.Identifier(_ORDER_COLUMN[query.order])
+    filters = _filters(query)
+    if cursor is not None:
+        key, ticket_id = query.position_of(cursor)
+        comparison: LiteralString = "<" if query.descending else ">"
+        filters.append(
+            (sql.SQL("({}, id) " + comparison + " (%s, %s)").format(column), (key, ticket_id))
+        )
+    direction = sql.SQL("DESC" if query.descending else "ASC")
+    where = (
+        sql.SQL(" AND ").join(condition for condition, _ in filters) if filters else sql.SQL("TRUE")
+    )
+    statement = sql.SQL(
+        "SELECT {column}, id, data::text FROM {tickets} WHERE {where}"
+        " ORDER BY {column} {direction}, id {direction} LIMIT %s"
+    ).format(column=column, tickets=tickets, where=where, direction=direction)
+    parameters = [value for _, values in filters for value in values]
+    parameters.append(limit + 1)
+    return statement, parameters
+
+
+def _filters(query: TicketQuery) -> list[tuple[sql.Composable, tuple[object, ...]]]:
+    """Each filter of ``query`` as a condition and its parameters."""
+    filters: list[tuple[sql.Composable, tuple[object, ...]]] = [
+        (sql.SQL(condition), (value,))
+        for condition, value in (
+            ("requester_id = %s", query.requester_id),
+            ("assignee_id = %s", query.assignee_id),
+            ("created_us >= %s", _microseconds(query.created_from)),
+            ("created_us < %s", _microseconds(query.created_before)),
+            ("due_us < %s", _microseconds(query.due_before)),
+        )
+        if value is not None
+    ]
+    if query.unassigned:
+        filters.append((sql.SQL("assignee_id IS NULL"), ()))
+    for condition, members in (
+        ("status = ANY(%s::text[])", query.statuses),
+        ("category = ANY(%s::text[])", query.categories),
+        ("priority = ANY(%s::text[])", query.priorities),
+    ):
+        if members is not None:
+            filters.append((sql.SQL(condition), (sorted(member.value for member in members),)))
+    return filters
+
+
+def _microseconds(moment: datetime | None) -> int | None:
+    return None if moment is None else utc_microseconds(moment)
