@@ -22,23 +22,6 @@ NOW = datetime(2026, 3, 21, 12, 0, tzinfo=UTC)  # fixed, so every run prints the
 SARA, REZA, MINA = (tc.Actor.requester(name) for name in ("sara", "reza", "mina"))
 ALI = tc.Actor.agent("ali")
 
-# ticketcore.i18n labels statuses, priorities, categories and roles; SLA metrics and
-# clock states have no catalog entries yet, so the report names them itself.
-METRICS = {
-    "en": {metric.value: metric.value.replace("_", " ") for metric in tc.Metric},
-    "fa": {"first_response": "اولین پاسخ", "next_response": "پاسخ بعدی", "resolution": "حل مشکل"},
-}
-STATES = {
-    "en": {state.value: state.value.replace("_", " ") for state in tc.ClockState},
-    "fa": {
-        "running": "در جریان",
-        "paused": "متوقف",
-        "warning": "نزدیک مهلت",
-        "breached": "از مهلت گذشته",
-        "met": "رعایت‌شده",
-        "not_applicable": "ندارد",
-    },
-}
 HEADINGS = {
     "en": ("ticket", "priority", "status", "clock", "state", "time left"),
     "fa": ("تیکت", "اولویت", "وضعیت", "مهلت", "وضعیت مهلت", "زمان"),
@@ -117,8 +100,8 @@ def rows(tickets: Sequence[tc.Ticket], policy: tc.SLAPolicy, locale: str) -> lis
                 ticket.id,
                 i18n.label(ticket.priority, locale),
                 i18n.label(ticket.status, locale),
-                METRICS[locale][clock.metric.value],
-                STATES[locale][clock.state.value],
+                i18n.label(clock.metric, locale),
+                i18n.label(clock.state, locale),
                 left,
             )
         )

@@ -114,7 +114,7 @@ def test_reversed_interval_names_the_interval():
     with pytest.raises(ValidationError) as error:
         BusinessCalendar.weekly({2: [("08:00", "12:00"), ("17:00", "13:00")]}, tz="UTC")
     assert code_of(error) == (ErrorCode.INTERVAL_INVALID, "hours[2][1]")
-    assert error.value.params == {"start": "17:00", "end": "13:00"}
+    assert error.value.params == {"value": "17:00-13:00", "start": "17:00", "end": "13:00"}
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_unknown_time_zone(name):
     with pytest.raises(ValidationError) as error:
         nine_to_five(name)
     assert code_of(error) == (ErrorCode.TIME_ZONE_UNKNOWN, "tz")
-    assert error.value.params == {"tz": name}
+    assert error.value.params == {"value": name}
 
 
 def test_time_zone_of_the_wrong_type():

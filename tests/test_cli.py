@@ -29,7 +29,7 @@ def test_demo_walks_the_whole_lifecycle(capsys):
         "sara opens a ticket",
         "Open -> In progress",
         "In progress -> Waiting for user",
-        "Waiting for user -> In progress  by System system",
+        "Waiting for user -> In progress  by System",
         "In progress -> Resolved",
         "Resolved -> Closed",
         "T-1001: Closed, version 8, 9 events, 4 messages (3 visible to sara)",
@@ -59,11 +59,15 @@ def test_demo_in_persian_uses_persian_words_digits_and_jalali_dates(capsys):
     assert "۱۴۰۵/۰۱/۰۱ ۰۹:۰۰" in out  # 21 March 2026 is 1 Farvardin 1405
     assert "در انتظار کاربر ← در حال بررسی" in out
     assert "T-1001: بسته، نسخهٔ ۸، ۹ رویداد، ۴ پیام" in out
+    assert "قابل مشاهده" in out
+    assert "توسط سامانه" in out
+    assert "سامانه system" not in out  # the system is named once
+    assert "نسخهٔ ۶" in out
     assert "حل\u200cشده" in out  # with ZWNJ
     assert not set("يك") & set(out)  # never the Arabic letters
     for line in out.splitlines():
-        if "رویداد" in line and "v" in line:
-            assert line.lstrip().startswith(RLM)
+        if line.strip():
+            assert line.lstrip().startswith(RLM), line  # every line reads right to left
 
 
 def test_unknown_locale_falls_back_to_english(capsys):
@@ -290,6 +294,66 @@ def test_unusable_db_path_is_a_clear_error(capsys, tmp_path):
     code, _, err = run(capsys, "list", "--db", str(tmp_path / "missing" / "x.sqlite3"))
     assert code == 1
     assert err.startswith("ticketcore: ")
+    assert "folder does not exist" in err
+    not_a_db = tmp_path / "notes.jsonl"
+    not_a_db.write_text('{"id": 1}\n', encoding="utf-8")
+    code, _, err = run(capsys, "list", "--db", str(not_a_db))
+    assert code == 1
+    assert "is not a ticketcore database" in err
+    assert not_a_db.read_text(encoding="utf-8") == '{"id": 1}\n'  # left alone
+
+
+def test_an_agent_opening_a_ticket_must_name_the_requester(capsys, db):
+    code, _, err = run(
+        capsys, "new", "--db", db, "--as", "agent:ali", "--subject", "s", "--body", "b"
+    )
+    assert code == 1
+    assert "must name its requester" in err
+    assert new_ticket(capsys, db, "--for", "sara", who="agent:ali") == "T-1001"
+
+
+def test_sla_for_a_requester_shows_the_targets_only(capsys, db):
+    code, out, err = run(capsys, "sla", "--db", db, "--as", "user:sara")
+    assert (code, err) == (0, "")
+    assert "SLA targets" in out
+    assert "at risk" not in out
+
+
+def test_export_is_for_agents(capsys, db):
+    new_ticket(capsys, db)
+    code, out, err = run(capsys, "export", "--db", db, "--as", "user:sara")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("ticketcore: ")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"{not json\n", "line 1: not valid JSON"), (b"\n\xff\xfe\n", "line 2: not UTF-8 text")],
+)
+def test_import_says_which_line_is_broken_and_how(capsys, db, tmp_path, content, expected):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(content)
+    code, _, err = run(capsys, "import", str(dump), "--db", db, "--as", "agent:ali")
+    assert code == 1
+    assert expected in err
+    assert "Nothing was imported." in err
+
+
+def test_attachments_get_their_type_from_the_file_name(capsys, db, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# notes", encoding="utf-8")
+    code, _, err = run(
+        capsys, "new", "--db", db, "--subject", "s", "--body", "b", "--attach", str(notes)
+    )
+    assert code == 1
+    assert "text/markdown" in err  # named, not "application/octet-stream"
+
+
+def test_within_must_be_positive(capsys, db):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["list", "--at-risk", "--within", "-3", "--db", db])
+    assert caught.value.code == 2
 
 
 def test_default_db_lives_in_the_user_data_directory(monkeypatch, tmp_path, capsys):
@@ -314,13 +378,13 @@ def test_export_then_import_round_trips(capsys, db, tmp_path):
     dump = tmp_path / "dump.jsonl"
     code, out, _ = run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))
     assert code == 0
-    assert "Exported 2 tickets." in out
+    assert "Exported tickets: 2." in out
     lines = dump.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     other = str(tmp_path / "other.sqlite3")
     code, out, err = run(capsys, "import", str(dump), "--db", other, "--as", "agent:ali")
     assert code == 0, err
-    assert "Imported 2 tickets." in out
+    assert "Imported tickets: 2." in out
     with SQLiteRepository(db) as a, SQLiteRepository(other) as b:
         assert a.get(first) == b.get(first)
 

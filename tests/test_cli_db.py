@@ -34,7 +34,7 @@ def test_demo_prints_the_events_the_helpdesk_logged(tmp_path):
     printed = [line for line in out.getvalue().splitlines() if line.startswith("   event")]
     assert len(printed) == len(ticket.history) == 9
     assert "v6  Status changed" in printed[6]
-    assert printed[6].endswith("by System system")
+    assert printed[6].endswith("by System")
 
 
 def test_demo_run_again_on_the_same_file_adds_another_ticket(tmp_path):

@@ -64,7 +64,7 @@ def test_quickstart(tmp_path):
         "   status  Open / باز",
         "   first_response  running        5 hours left / ۵ ساعت مانده",
         "   en: The role “Requester” is not allowed to change the priority.",
-        "   fa: نقش «درخواست‌کننده» اجازه تغییر اولویت را ندارد.",
+        "   fa: نقش «درخواست‌کننده» اجازهٔ تغییر اولویت را ندارد.",
         "   event   v6 status_changed by system system",
         "   first_response  met            answered at 10:30",
         "   status  Closed / بسته",
@@ -79,12 +79,12 @@ def test_sla_report(tmp_path):
     # Columns are padded with spaces; the Persian lines start with a right-to-left mark.
     rows = [" ".join(line.strip("\u200f").split()) for line in result.stdout.splitlines()]
     for row in (
-        "T-102 Medium Open first response breached overdue by 6 hours",
-        "T-101 Urgent Open first response warning 15 minutes left",
-        "T-104 Low Waiting for user first response paused 23 hours",
+        "T-102 Medium Open First response Breached overdue by 6 hours",
+        "T-101 Urgent Open First response Warning 15 minutes left",
+        "T-104 Low Waiting for user First response Paused 23 hours",
         "گزارش مهلت‌های پاسخ در ۱ فروردین ۱۴۰۵، ۱۵:۳۰",
-        "T-102 متوسط باز اولین پاسخ از مهلت گذشته ۶ ساعت از مهلت گذشته",
-        "T-101 فوری باز اولین پاسخ نزدیک مهلت ۱۵ دقیقه مانده",
+        "T-102 متوسط باز نخستین پاسخ از مهلت گذشته ۶ ساعت از مهلت گذشته",
+        "T-101 فوری باز نخستین پاسخ هشدار ۱۵ دقیقه مانده",
     ):
         assert row in rows, f"missing {row!r} in:\n{result.stdout}"
 

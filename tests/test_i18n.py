@@ -653,7 +653,7 @@ def test_enum_params_become_labels_and_fields_are_translated():
         "The role “Requester” is not allowed to add internal notes."
     )
     assert i18n.message(denied, "fa") == (
-        f"نقش «درخواست{ZWNJ}کننده» اجازه افزودن یادداشت داخلی را ندارد."
+        f"نقش «درخواست{ZWNJ}کننده» اجازهٔ افزودن یادداشت داخلی را ندارد."
     )
     naive = tc.ValidationError(tc.ErrorCode.NAIVE_DATETIME, "x", field="due_at")
     assert i18n.message(naive, "en") == "The due time must include a time zone."
@@ -859,3 +859,12 @@ def test_sla_metrics_and_clock_states_have_labels(locale):
         assert i18n.describe(member, locale) == text  # no description: the label stands in
     assert i18n.label(tc.Metric.FIRST_RESPONSE, "fa") == "نخستین پاسخ"
     assert i18n.label(tc.ClockState.BREACHED, "en") == "Breached"
+
+
+@pytest.mark.parametrize("size", [Decimal("NaN"), Decimal("sNaN"), float("inf"), float("nan")])
+def test_a_byte_count_that_is_not_finite_is_shown_plainly(size):
+    error = tc.ValidationError(
+        tc.ErrorCode.ATTACHMENT_TOO_LARGE, "x", field="size", params={"size": size, "limit": 5}
+    )
+    for locale in ("en", "fa"):
+        assert i18n.message(error, locale)

@@ -286,6 +286,13 @@ def test_naive_now_is_rejected():
         DEFAULT.evaluate(new(), datetime(2026, 3, 2, 10, 0))  # noqa: DTZ001
 
 
+def test_now_before_the_ticket_was_opened_is_rejected():
+    with pytest.raises(tc.ValidationError) as caught:
+        DEFAULT.evaluate(new(), T0 - M)
+    assert (caught.value.code, caught.value.field) == (tc.ErrorCode.TIME_WENT_BACKWARDS, "now")
+    assert DEFAULT.evaluate(new(), T0).first_response.elapsed == timedelta(0)
+
+
 def test_policy_is_immutable():
     with pytest.raises(AttributeError):
         DEFAULT.calendar = OFFICE  # type: ignore[misc]

@@ -53,6 +53,7 @@ def test_agent_opens_on_behalf_of_a_requester():
     with pytest.raises(tc.ValidationError) as caught:
         opened(actor=ALI)
     assert caught.value.field == "requester_id"
+    assert caught.value.code == tc.ErrorCode.REQUESTER_REQUIRED
 
 
 def test_requester_cannot_open_for_someone_else():

@@ -69,8 +69,11 @@ class Text:
         return i18n.format_number(value, self.locale)
 
     def when(self, at: datetime) -> str:
-        """A moment: Jalali with Persian digits in ``fa``, Gregorian otherwise."""
-        return i18n.format_datetime(at, self.locale, tz=self.tz, format="short")
+        """A moment: Jalali with Persian digits in ``fa``; ``2026-03-21 09:00 UTC`` otherwise."""
+        if self.rtl:
+            return i18n.format_datetime(at, self.locale, tz=self.tz, format="short")
+        local = at.astimezone(self.tz) if self.tz is not None else at
+        return local.strftime("%Y-%m-%d %H:%M %Z").strip()
 
     def duration(self, amount: timedelta) -> str:
         """A stretch of time: ``2 hours and 15 minutes``."""
@@ -81,8 +84,14 @@ class Text:
         return i18n.format_remaining(deadline, now, self.locale)
 
     def actor(self, actor: Actor) -> str:
-        """An actor: role, then id (``agent ali``)."""
+        """An actor: role, then id (``Support agent ali``); the system by its role alone."""
+        if actor.role is Role.SYSTEM and actor.id == "system":
+            return self.label(actor.role)
         return f"{self.label(actor.role)} {actor.id}"
+
+    def para(self, line: str) -> str:
+        """A line of text that reads right to left in ``fa`` even if it opens with Latin."""
+        return RLM + line if self.rtl else line
 
     def metric(self, metric: Metric) -> str:
         """An SLA metric's name."""

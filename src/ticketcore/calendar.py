@@ -279,7 +279,7 @@ def _zone(value: object) -> ZoneInfo:
             ErrorCode.TIME_ZONE_UNKNOWN,
             f"unknown time zone {value!r}",
             field="tz",
-            params={"tz": value},
+            params={"value": str(value)},
         ) from error
 
 
@@ -316,13 +316,17 @@ def _day_hours(intervals: object, field: str) -> WallIntervals:
     for index, pair in enumerate(intervals):
         where = f"{field}[{index}]"
         if not isinstance(pair, tuple | list) or len(pair) != _PAIR:
-            raise _invalid_interval(where, "an interval is a (start, end) pair")
+            raise _invalid_interval(where, "an interval is a (start, end) pair", value=repr(pair))
         start = _parse_time(pair[0], where, end=False)
         end = _parse_time(pair[1], where, end=True)
         if start >= end:
             text = f"{_clock(start)}-{_clock(end)}"
             raise _invalid_interval(
-                where, f"{text} ends before it starts", start=_clock(start), end=_clock(end)
+                where,
+                f"{text} ends before it starts",
+                value=text,
+                start=_clock(start),
+                end=_clock(end),
             )
         parsed.append((start, end, where))
     parsed.sort()

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import json
+import mimetypes
 import os
 import re
 import sys
@@ -90,12 +92,13 @@ def _attachments_dir(db: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _helpdesk(db: Path, *, clock: SystemClock | FixedClock | None = None) -> Iterator[Helpdesk]:
+def _helpdesk(
+    db: Path, text: Text, *, clock: SystemClock | FixedClock | None = None
+) -> Iterator[Helpdesk]:
     from ticketcore.storage.files import FileAttachmentStore  # noqa: PLC0415
     from ticketcore.storage.sqlite import SQLiteRepository  # noqa: PLC0415 - on demand
 
-    if db == default_db():
-        db.parent.mkdir(parents=True, exist_ok=True)  # created on first use
+    _check_db(db, text)
     with SQLiteRepository(db) as repository:
         yield Helpdesk(
             repository=repository,
@@ -105,6 +108,21 @@ def _helpdesk(db: Path, *, clock: SystemClock | FixedClock | None = None) -> Ite
             workflow=Workflow.default(),
             policy=SLAPolicy.default(),
         )
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_db(db: Path, text: Text) -> None:
+    """Create the default file's folder on first use; refuse what cannot be a database."""
+    if db == default_db():
+        db.parent.mkdir(parents=True, exist_ok=True)
+    elif not db.parent.is_dir():
+        raise UsageError(text.say("no_folder", path=db))
+    if db.is_file() and db.stat().st_size:
+        with db.open("rb") as handle:
+            if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                raise UsageError(text.say("not_a_database", path=db))
 
 
 def _next_number(repository: TicketRepository, first: int = 1001) -> int:
@@ -191,10 +209,10 @@ def run_demo(
 
 def _run_demo(out: TextIO, path: Path, text: Text) -> Ticket:
     clock = FixedClock(DEMO_START)
-    with _helpdesk(path, clock=clock) as helpdesk:
+    with _helpdesk(path, text, clock=clock) as helpdesk:
         words = _DEMO_TEXT["fa" if text.rtl else "en"]
         repository = helpdesk.repository
-        out.write(text.say("demo_title") + "\n")
+        out.write(text.para(text.say("demo_title")) + "\n")
         log = repository.events_after(0, limit=1000)
         position = log[-1].position if log else 0
         ticket_id = ""
@@ -203,14 +221,20 @@ def _run_demo(out: TextIO, path: Path, text: Text) -> Ticket:
             ticket = step.run(helpdesk, ticket_id)
             ticket_id = ticket.id
             title = text.say(step.title, requester="sara", agent="ali")
-            out.write(f"\n{text.number(number)}. {title}  [{text.when(at)}]\n")
+            out.write("\n" + text.para(f"{text.number(number)}. {title}  [{text.when(at)}]") + "\n")
             # What a host's notifier would read: the events this step committed.
             rows = []
             for record in repository.events_after(position):
                 event = record.event
                 what, detail, who = text.event(event)
                 rows.append(
-                    [text.say("event"), f"v{text.number(event.version)}", what, detail, who]
+                    [
+                        text.say("event"),
+                        text.say("version_short", version=event.version),
+                        what,
+                        detail,
+                        who,
+                    ]
                 )
                 position = record.position
             rows.append([text.say("status"), "", text.label(ticket.status), "", ""])
@@ -218,20 +242,17 @@ def _run_demo(out: TextIO, path: Path, text: Text) -> Ticket:
             clock.advance(timedelta(minutes=17 * number))
         stored = repository.get(ticket_id)
         view = helpdesk.get(Actor.requester("sara"), ticket_id)
-        out.write(
-            "\n"
-            + text.say(
-                "demo_summary",
-                ticket_id=stored.id,
-                status=stored.status,
-                version=stored.version,
-                events=len(stored.history),
-                messages=len(stored.messages),
-                visible=len(view.messages),
-                requester="sara",
-            )
-            + "\n"
+        summary = text.say(
+            "demo_summary",
+            ticket_id=stored.id,
+            status=stored.status,
+            version=stored.version,
+            events=len(stored.history),
+            messages=len(stored.messages),
+            visible=len(view.messages),
+            requester="sara",
         )
+        out.write("\n" + text.para(summary) + "\n")
         return stored
 
 
@@ -265,7 +286,11 @@ def _uploads(paths: Sequence[str], text: Text) -> list[tuple[str, str, Any]]:
             raise UsageError(
                 text.say("cannot_read", path=name, problem=error.strerror or error)
             ) from error
-        kind = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        kind = (
+            _CONTENT_TYPES.get(path.suffix.lower())
+            or mimetypes.guess_type(path.name)[0]
+            or "application/octet-stream"
+        )
         uploads.append((path.name, kind, stream))
     return uploads
 
@@ -282,7 +307,7 @@ def _cmd_new(ctx: _Context) -> None:
     a = ctx.arguments
     uploads = _uploads(a.attach, ctx.text)
     try:
-        with _helpdesk(ctx.db) as helpdesk:
+        with _helpdesk(ctx.db, ctx.text) as helpdesk:
             ticket = helpdesk.open_ticket(
                 ctx.actor,
                 subject=a.subject,
@@ -303,7 +328,7 @@ def _cmd_reply(ctx: _Context) -> None:
     a = ctx.arguments
     uploads = _uploads(a.attach, ctx.text)
     try:
-        with _helpdesk(ctx.db) as helpdesk:
+        with _helpdesk(ctx.db, ctx.text) as helpdesk:
             if a.body is None:
                 ticket = helpdesk.attach(ctx.actor, a.ticket, uploads, internal=a.internal)
             else:
@@ -318,7 +343,7 @@ def _cmd_reply(ctx: _Context) -> None:
 
 def _cmd_status(ctx: _Context) -> None:
     a = ctx.arguments
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         ticket = helpdesk.change_status(ctx.actor, a.ticket, a.status, reason=a.reason)
     _saved(ctx, ticket)
 
@@ -326,14 +351,14 @@ def _cmd_status(ctx: _Context) -> None:
 def _cmd_assign(ctx: _Context) -> None:
     a = ctx.arguments
     assignee = None if a.assignee in {"-", "none"} else a.assignee
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         ticket = helpdesk.assign(ctx.actor, a.ticket, assignee)
     _saved(ctx, ticket)
 
 
 def _cmd_close(ctx: _Context) -> None:
     a = ctx.arguments
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         ticket = helpdesk.close(ctx.actor, a.ticket, reason=a.reason)
     _saved(ctx, ticket)
 
@@ -348,7 +373,7 @@ def _saved(ctx: _Context, ticket: Ticket) -> None:
 def _cmd_list(ctx: _Context) -> None:
     a = ctx.arguments
     text = ctx.text
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         now = helpdesk.clock.now()
         if a.at_risk:
             page = helpdesk.at_risk(
@@ -402,13 +427,13 @@ def _shorten(value: str, size: int) -> str:
 
 def _cmd_show(ctx: _Context) -> None:
     text = ctx.text
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         ticket = helpdesk.get(ctx.actor, ctx.arguments.ticket)
         now = helpdesk.clock.now()
         policy = helpdesk.policy
         report = policy.evaluate(ticket, now) if isinstance(policy, SLAPolicy) else None
     write = ctx.out.write
-    write(f"{ticket.id}  {ticket.subject}\n")
+    write(text.para(f"{ticket.id}  {ticket.subject}") + "\n")
     facts = [
         (text.field("status"), text.label(ticket.status)),
         (text.field("priority"), text.label(ticket.priority)),
@@ -427,12 +452,14 @@ def _cmd_show(ctx: _Context) -> None:
         for body_line in message.body.splitlines() or [""]:
             write(f"    {body_line}\n")
         for item in message.attachments:
-            write(f"    📎 {item.filename} ({item.size} B, {item.content_type})\n")
+            size = text.number(item.size)
+            write(text.para(f"    📎 {item.filename} ({size} B, {item.content_type})") + "\n")
     write(f"\n{text.say('history')}\n")
     rows = []
     for event in ticket.history:
         what, detail, who = text.event(event)
-        rows.append([text.when(event.at), f"v{text.number(event.version)}", what, detail, who])
+        version = text.say("version_short", version=event.version)
+        rows.append([text.when(event.at), version, what, detail, who])
     write(_indent(text.table([""] * 5, rows).partition("\n")[2]) + "\n")
     if report is not None:
         write(f"\n{text.say('sla')}\n")
@@ -468,7 +495,10 @@ def _cmd_sla(ctx: _Context) -> None:
                 rows.append([text.metric(metric), text.label(priority), text.duration(target)])
     ctx.out.write(text.say("targets") + "\n")
     header = [text.say("column_metric"), text.field("priority"), text.say("column_target")]
-    ctx.out.write(_indent(text.table(header, rows)) + "\n\n")
+    ctx.out.write(_indent(text.table(header, rows)) + "\n")
+    if ctx.actor.role is Role.REQUESTER:
+        return  # the tickets at risk are the team's view
+    ctx.out.write("\n")
     window = timedelta(hours=ctx.arguments.within)
     ctx.out.write(text.say("at_risk", window=text.duration(window)) + "\n")
     arguments = argparse.Namespace(
@@ -480,8 +510,9 @@ def _cmd_sla(ctx: _Context) -> None:
 def _cmd_export(ctx: _Context) -> None:
     from ticketcore.serialization import ticket_to_json  # noqa: PLC0415
 
+    _staff_only(ctx.actor, "export")
     count = 0
-    with _helpdesk(ctx.db) as helpdesk, _output(ctx.arguments.output, ctx.out) as out:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk, _output(ctx.arguments.output, ctx.out) as out:
         cursor = None
         while True:
             page = helpdesk.list_tickets(ctx.actor, limit=200, cursor=cursor)
@@ -506,49 +537,61 @@ def _output(name: str | None, default: TextIO) -> Iterator[TextIO]:
 
 
 def _cmd_import(ctx: _Context) -> None:
-    from ticketcore.serialization import ticket_from_json  # noqa: PLC0415
+    from ticketcore.serialization import ticket_from_dict  # noqa: PLC0415
 
     text = ctx.text
-    if ctx.actor.role is Role.REQUESTER:
-        raise PermissionDeniedError(
-            ErrorCode.ACTION_NOT_ALLOWED,
-            "a requester may not import tickets",
-            field="import",
-            params={"action": "import", "role": ctx.actor.role.value},
-        )
+    _staff_only(ctx.actor, "import")
     name = ctx.arguments.file
     try:
-        handle = sys.stdin if name == "-" else Path(name).open(encoding="utf-8")  # noqa: SIM115
+        handle = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
     except OSError as error:
         raise UsageError(text.say("cannot_read", path=name, problem=error.strerror)) from error
     tickets: list[Ticket] = []
+
+    def refuse(number: int, problem: str) -> UsageError:
+        return UsageError(
+            text.say("bad_line", line=number, problem=problem) + " " + text.say("nothing_imported")
+        )
+
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw_bytes in enumerate(handle, start=1):
+            try:
+                raw = raw_bytes.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise refuse(number, text.say("not_utf8")) from error
             if not raw.strip():
                 continue
             try:
-                ticket = ticket_from_json(raw)
+                data = json.loads(raw)
+            except json.JSONDecodeError as error:
+                raise refuse(number, text.say("bad_json", problem=error.msg)) from error
+            try:
+                ticket = ticket_from_dict(data)
                 if Ticket.replay(ticket.history) != ticket:
                     raise ValidationError(
                         ErrorCode.HISTORY_INVALID,
                         "the ticket does not match its own history",
                         field="history",
                     )
-            except (TicketcoreError, ValueError) as error:
-                problem = (
-                    _error_text(error, text) if isinstance(error, TicketcoreError) else str(error)
-                )
-                raise UsageError(
-                    text.say("bad_line", line=number, problem=problem)
-                    + " "
-                    + text.say("nothing_imported")
-                ) from error
+            except TicketcoreError as error:
+                raise refuse(number, _error_text(error, text)) from error
             tickets.append(ticket)
-    with _helpdesk(ctx.db) as helpdesk:
+    with _helpdesk(ctx.db, ctx.text) as helpdesk:
         policy = helpdesk.policy
         repository: SQLiteRepository = helpdesk.repository  # type: ignore[assignment]
         repository.add_many((ticket, policy.next_deadline(ticket)) for ticket in tickets)
     ctx.out.write(text.say("imported", count=len(tickets)) + "\n")
+
+
+def _staff_only(actor: Actor, action: str) -> None:
+    """Export and import move whole tickets, internal notes included: agents only."""
+    if actor.role is Role.REQUESTER:
+        raise PermissionDeniedError(
+            ErrorCode.ACTION_NOT_ALLOWED,
+            f"a requester may not {action} tickets",
+            field=action,
+            params={"action": action, "role": actor.role.value},
+        )
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -575,7 +618,7 @@ def _common(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
         dest="actor",
         metavar="ROLE:ID",
         default=default(None),
-        help="who acts: user:ID (a requester) or agent:ID (default: user:<your login>)",
+        help="who acts: user:ID (a requester), agent:ID or system (default: user:<your login>)",
     )
     parser.add_argument(
         "--locale",
@@ -640,7 +683,7 @@ def _reading_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     listing.add_argument("--category", action="append", choices=[c.value for c in Category])
     listing.add_argument("--requester", metavar="USER")
     listing.add_argument("--at-risk", action="store_true", help="by SLA deadline (agents)")
-    listing.add_argument("--within", type=float, default=4.0, metavar="HOURS")
+    listing.add_argument("--within", type=_hours, default=4.0, metavar="HOURS")
     listing.add_argument("--limit", type=int, default=20)
     listing.add_argument("--cursor")
 
@@ -648,7 +691,7 @@ def _reading_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     show.add_argument("ticket")
 
     sla = _command(commands, "sla", "the SLA targets and the tickets at risk", _cmd_sla)
-    sla.add_argument("--within", type=float, default=4.0, metavar="HOURS")
+    sla.add_argument("--within", type=_hours, default=4.0, metavar="HOURS")
     sla.add_argument("--limit", type=int, default=20)
 
     export = _command(
@@ -676,6 +719,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _hours(value: str) -> float:
+    hours = float(value)
+    if not hours > 0:
+        msg = f"must be a positive number of hours, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return hours
+
+
 def _actor(value: str | None, text: Text) -> Actor:
     if value is None:
         try:
@@ -693,7 +744,8 @@ def _actor(value: str | None, text: Text) -> Actor:
     return Actor(actor_id, _ROLES[role])
 
 
-def _zone(value: str | None) -> ZoneInfo:
+def _zone(value: str | None, locale: str) -> ZoneInfo:
+    """``--tz``, else ``$TZ``, else Tehran for Persian readers and UTC for others."""
     for candidate in (value, os.environ.get("TZ")):
         if candidate:
             try:
@@ -701,7 +753,7 @@ def _zone(value: str | None) -> ZoneInfo:
             except (ZoneInfoNotFoundError, ValueError):
                 if candidate is value:
                     raise
-    return ZoneInfo("UTC")
+    return ZoneInfo("Asia/Tehran" if locale.lower().startswith("fa") else "UTC")
 
 
 def _error_text(error: TicketcoreError, text: Text) -> str:
@@ -717,7 +769,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     text = Text(arguments.locale)
     try:
-        text = Text(arguments.locale, tz=_zone(arguments.tz))
+        text = Text(arguments.locale, tz=_zone(arguments.tz, arguments.locale))
         actor = _actor(arguments.actor, text)
         db = Path(arguments.db) if arguments.db else default_db()
         arguments.run(_Context(sys.stdout, text, db, actor, arguments))

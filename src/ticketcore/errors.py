@@ -74,6 +74,7 @@ class ErrorCode(StrEnum):
     TICKET_CLOSED = "ticket_closed"
     NOT_YOUR_TICKET = "not_your_ticket"
     ACTION_NOT_ALLOWED = "action_not_allowed"
+    REQUESTER_REQUIRED = "requester_required"
     NO_CHANGE = "no_change"
     HISTORY_INVALID = "history_invalid"
     # -- business calendars and SLA policies

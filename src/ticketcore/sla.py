@@ -383,6 +383,14 @@ class SLAPolicy:
     def evaluate(self, ticket: Ticket, now: datetime) -> SLAReport:
         """Every metric's clock for ``ticket`` at ``now`` (events after ``now`` are ignored)."""
         now = require_aware(now, "now")
+        if now < ticket.created_at:
+            raise ValidationError(
+                ErrorCode.TIME_WENT_BACKWARDS,
+                f"{now.isoformat()} is before the ticket was opened"
+                f" ({ticket.created_at.isoformat()})",
+                field="now",
+                params={"value": now.isoformat(), "limit": ticket.created_at.isoformat()},
+            )
         line = _timeline(ticket, now)
         last_cycles = {cycle.metric: cycle for cycle in _cycles(line)}  # the latest of each
         latest = {metric: self._status(line, cycle, now) for metric, cycle in last_cycles.items()}

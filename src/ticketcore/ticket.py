@@ -143,10 +143,9 @@ class Ticket:
             requester_id = actor.id
         elif requester_id is None:
             raise ValidationError(
-                ErrorCode.INVALID_IDENTIFIER,
+                ErrorCode.REQUESTER_REQUIRED,
                 "an agent or the system opening a ticket must name its requester_id",
                 field="requester_id",
-                params={"value": ""},
             )
         ticket_id = clean_identifier(id, "id")
         requester_id = clean_identifier(requester_id, "requester_id")

@@ -17,12 +17,11 @@ Hosts build their own from another transition table; the constructor validates i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import attrs
 
-from ticketcore.enums import Role, Status
+from ticketcore.enums import Role, Status, _WireEnum
 from ticketcore.errors import ErrorCode, PermissionDeniedError, TransitionError, ValidationError
 from ticketcore.limits import Limits
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Action", "Transition", "Workflow"]
 
 
-class Action(StrEnum):
+class Action(_WireEnum):
     """What an actor can do to a ticket, apart from changing its status."""
 
     OPEN = "open"
@@ -45,7 +44,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
 
 
-def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
+def _roles(roles: Iterable[Role | str] | Role | str) -> frozenset[Role]:
+    if isinstance(roles, str):  # one role ("agent"), not the letters of its name
+        return frozenset({Role(roles)})
     return frozenset(Role(role) for role in roles)
 
 

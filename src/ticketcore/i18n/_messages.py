@@ -145,7 +145,7 @@ def _by_name(error: TicketcoreError, name: str, value: object, texts: Translatio
         return _valid_text(error, value, texts)
     if name == "id" or name.endswith("_id"):
         return str(value)
-    if name in _BYTE_PARAMS.get(error.code, ()) and _is_number(value):
+    if name in _BYTE_PARAMS.get(error.code, ()) and _is_number(value) and _finite(value):
         return format_bytes(value, texts.locale)
     return None
 
@@ -167,6 +167,11 @@ def _by_type(error: TicketcoreError, value: object, texts: Translations) -> str:
 
 def _is_collection(value: object) -> TypeGuard[Iterable[object]]:
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | date | Mapping)
+
+
+def _finite(value: int | float | Decimal) -> bool:
+    # A byte count that is NaN or infinite has no unit; it is shown as a plain number.
+    return isinstance(value, int) or Decimal(value).is_finite()
 
 
 def _is_number(value: object) -> TypeGuard[int | float | Decimal]:
