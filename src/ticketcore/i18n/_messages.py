@@ -169,7 +169,7 @@ def _is_collection(value: object) -> TypeGuard[Iterable[object]]:
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | date | Mapping)
 
 
-def _finite(value: int | float | Decimal) -> bool:
+def _finite(value: float | Decimal) -> bool:
     # A byte count that is NaN or infinite has no unit; it is shown as a plain number.
     return isinstance(value, int) or Decimal(value).is_finite()
 
