@@ -1,5 +1,6 @@
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -441,3 +442,23 @@ def test_requesters_cannot_import(capsys, db, tmp_path):
     code, _, err = run(capsys, "import", str(dump), "--db", db, "--as", "user:sara")
     assert code == 1
     assert err.startswith("ticketcore: ")
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch, capsys):
+    """`ticketcore demo | head -1`: once the reader is gone, stop without an error line."""
+    read_end, write_end = os.pipe()
+
+    class ClosedPipe(io.StringIO):
+        def write(self, _text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            return write_end
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    try:
+        assert cli.main(["demo"]) == 141
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert capsys.readouterr().err == ""

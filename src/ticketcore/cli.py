@@ -628,7 +628,8 @@ def _common(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
     parser.add_argument(
         "--tz",
         default=default(None),
-        help="the time zone dates are shown in (default: $TZ if set, else UTC)",
+        help="the time zone dates are shown in (default: $TZ, else Asia/Tehran in Persian"
+        " and UTC otherwise)",
     )
 
 
@@ -779,6 +780,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         sys.stderr.write(f"ticketcore: {error}\n")
         return 1
+    except BrokenPipeError:
+        # The reader went away (``ticketcore list | head``): stop quietly, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         sys.stderr.write(f"ticketcore: {error}\n")
         return 1
