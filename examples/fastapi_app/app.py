@@ -171,6 +171,8 @@ async def malformed_request(request: Request, error: Exception) -> JSONResponse:
     problems = error.errors() if isinstance(error, RequestValidationError) else []
     first = problems[0] if problems else {"loc": (), "msg": "malformed request"}
     field = ".".join(str(part) for part in first["loc"][1:]) or None
+    if first.get("type") == "json_invalid":  # the body is not JSON at all
+        first, field = {**first, "msg": "Input should be JSON"}, "request"
     # The sentence comes from ticketcore's catalog for invalid_type.
     as_ticketcore = tc.ValidationError(
         tc.ErrorCode.INVALID_TYPE,

@@ -285,3 +285,14 @@ def test_preferred_locale(header: str | None, expected: str) -> None:
 def test_the_openapi_schema_builds(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/tickets", "/tickets/{ticket_id}", "/queue", "/at-risk"} <= set(paths)
+
+
+def test_a_body_that_is_not_json_is_named_as_such(client: TestClient) -> None:
+    response = client.post(
+        "/tickets/T-1/status",
+        content=b"not json",
+        headers={**ALI, "content-type": "application/json"},
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["field"] == "request"
+    assert "JSON" in response.json()["message"]
