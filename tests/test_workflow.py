@@ -196,3 +196,10 @@ def test_concepts_page_shows_the_current_diagram():
     page = (Path(__file__).parent.parent / "docs" / "concepts.md").read_text(encoding="utf-8")
     block = page.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert block.strip() == tc.Workflow.default().to_mermaid().strip()
+
+
+def test_repr_is_short():
+    assert repr(tc.Workflow.default()) == "Workflow.default()"
+    assert repr(tc.Workflow(strict_table())) == "Workflow(5 transitions)"
+    small = tc.Workflow.default(limits=tc.Limits(attachment_max_size=1))
+    assert repr(small) == "Workflow(13 transitions, custom limits)"

@@ -281,7 +281,10 @@ class Workflow:
         return hash((frozenset(self._allowed.items()), self.limits))
 
     def __repr__(self) -> str:
-        return f"Workflow({len(self._allowed)} transitions, limits={self.limits!r})"
+        if self == _DEFAULT:
+            return "Workflow.default()"
+        custom = "" if self.limits == Limits() else ", custom limits"
+        return f"Workflow({len(self._allowed)} transitions{custom})"
 
 
 def _check_table(
