@@ -26,7 +26,15 @@ def test_wire_names_are_stable(enum, names):
         assert enum(name) == name  # string enums compare equal to their wire names
 
 
-@pytest.mark.parametrize("bad", ["opened", "OPEN", "Open", "", " open", "open ", None, 1])
+@pytest.mark.parametrize("bad", [None, 1, b"open", ["open"]])
+def test_a_status_of_the_wrong_type_is_a_type_error(bad):
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        tc.Status(bad)
+    assert isinstance(caught.value, TypeError)
+    assert (caught.value.code, caught.value.field) == (tc.ErrorCode.INVALID_TYPE, "status")
+
+
+@pytest.mark.parametrize("bad", ["opened", "OPEN", "Open", "", " open", "open "])
 def test_unknown_status_is_a_validation_error_listing_valid_names(bad):
     with pytest.raises(tc.ValidationError) as caught:
         tc.Status(bad)

@@ -395,14 +395,21 @@ def test_registration_fails_early(tmp_path):
     with pytest.raises(tc.ValidationError) as caught:
         i18n.register_catalog("xx", write_po(tmp_path / "xx.po", {}))
     assert caught.value.field == "locale"
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(tc.ValidationError) as missing:
         i18n.register_catalog("de", tmp_path / "missing.po")
+    assert (missing.value.code, missing.value.field) == (tc.ErrorCode.STORAGE_INVALID, "path")
+    assert isinstance(missing.value.__cause__, FileNotFoundError)
     broken = tmp_path / "broken.po"
     broken.write_text('msgid "a"\nmsgstr "b"\nnonsense\n', encoding="utf-8")
-    with pytest.raises(PoFileError):
+    with pytest.raises(tc.ValidationError) as malformed:
         i18n.register_catalog("de", broken)
-    with pytest.raises(NotADirectoryError):
+    assert malformed.value.code is tc.ErrorCode.FORMAT_INVALID
+    assert isinstance(malformed.value.__cause__, PoFileError)
+    with pytest.raises(tc.ValidationError) as not_a_folder:
         i18n.add_catalog_dir(broken)
+    assert not_a_folder.value.code is tc.ErrorCode.OUT_OF_RANGE
+    with pytest.raises(tc.InvalidTypeError):
+        i18n.add_catalog_dir(None)
     bad_dir = tmp_path / "catalogs" / "nonsense!" / "LC_MESSAGES"
     bad_dir.mkdir(parents=True)
     write_po(bad_dir / "ticketcore.po", {})

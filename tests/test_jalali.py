@@ -78,7 +78,6 @@ def test_a_datetime_converts_by_its_date_part():
         ((1404, 1, 32), "day"),
         ((1404, 7, 31), "day"),
         ((1404, 12, 30), "day"),  # not a leap year
-        ((1404, True, 1), "month"),
         ((20000, 1, 1), "year"),
         ((-1000, 1, 1), "year"),
     ],
@@ -87,6 +86,16 @@ def test_impossible_jalali_dates_are_validation_errors(triple, field):
     with pytest.raises(tc.ValidationError) as caught:
         from_jalali(*triple)
     assert caught.value.code is tc.ErrorCode.INVALID_CHOICE
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("triple", "field"),
+    [((1404, True, 1), "month"), ((1404.0, 1, 1), "year"), ((1404, 1, "1"), "day")],
+)
+def test_wrong_typed_jalali_parts_are_type_errors(triple, field):
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        from_jalali(*triple)
     assert caught.value.field == field
 
 

@@ -195,7 +195,9 @@ def test_malformed_data_names_the_path(path, value, field):
     target[path[-1]] = value
     with pytest.raises(tc.ValidationError) as caught:
         wire.ticket_from_dict(data)
-    assert caught.value.code is tc.ErrorCode.INVALID_TYPE
+    # malformed data is a format error, not the caller's wrong-typed argument
+    assert caught.value.code is tc.ErrorCode.FORMAT_INVALID
+    assert not isinstance(caught.value, TypeError)
     assert caught.value.field == field
 
 

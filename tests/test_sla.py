@@ -257,21 +257,75 @@ def test_report_access():
 
 
 @pytest.mark.parametrize(
-    ("arguments", "problem"),
+    ("arguments", "problem", "field"),
     [
-        ({"targets": {"first_response": timedelta(0)}}, "positive"),
-        ({"targets": {"first_response": 3}}, "positive"),
-        ({"targets": {"first_response": 3 * H, "resolution": 2 * H}}, "longer"),
-        ({"targets": {}, "pause_statuses": ["closed"]}, "cannot pause"),
-        ({"targets": {}, "warning_threshold": 1.5}, r"\(0, 1\]"),
-        ({"targets": {}, "warning_threshold": "x"}, "not a number"),
-        ({"targets": {}, "calendar": "24/7"}, "BusinessCalendar"),
+        ({"targets": {"first_response": timedelta(0)}}, "positive", "targets"),
+        ({"targets": {"first_response": -H}}, "positive", "targets"),
+        ({"targets": {"first_response": 3 * H, "resolution": 2 * H}}, "longer", "targets"),
+        ({"targets": {}, "pause_statuses": ["closed"]}, "cannot pause", "pause_statuses"),
+        ({"targets": {}, "warning_threshold": 1.5}, r"\(0, 1\]", "warning_threshold"),
+        ({"targets": {}, "warning_threshold": 0}, r"\(0, 1\]", "warning_threshold"),
+        ({"targets": {}, "warning_threshold": float("nan")}, "not a number", "warning_threshold"),
+        ({"targets": {}, "warning_threshold": "x"}, "not a number", "warning_threshold"),
     ],
 )
-def test_bad_policies_are_rejected(arguments, problem):
+def test_bad_policies_are_rejected(arguments, problem, field):
     with pytest.raises(tc.ValidationError, match=problem) as caught:
         tc.SLAPolicy(**arguments)
-    assert caught.value.code == tc.ErrorCode.POLICY_INVALID
+    assert (caught.value.code, caught.value.field) == (tc.ErrorCode.POLICY_INVALID, field)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"targets": None}, "targets"),
+        ({"targets": [("first_response", H)]}, "targets"),
+        ({"targets": {"first_response": 3}}, "targets.first_response"),
+        ({"targets": {"first_response": {"urgent": 2}}}, "targets.first_response.urgent"),
+        ({"targets": {}, "calendar": "24/7"}, "calendar"),
+        ({"targets": {}, "calendars": {"urgent": "24/7"}}, "calendars.urgent"),
+        ({"targets": {}, "calendars": [OFFICE]}, "calendars"),
+        ({"targets": {}, "pause_statuses": "waiting_for_user"}, "pause_statuses"),
+        ({"targets": {}, "pause_statuses": None}, "pause_statuses"),
+        ({"targets": {}, "warning_threshold": True}, "warning_threshold"),
+        ({"targets": {}, "warning_threshold": None}, "warning_threshold"),
+    ],
+)
+def test_wrong_typed_configuration_is_a_type_error_naming_the_field(arguments, field):
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        tc.SLAPolicy(**arguments)
+    assert (caught.value.code, caught.value.field) == (tc.ErrorCode.INVALID_TYPE, field)
+
+
+def test_a_warning_threshold_of_one_is_accepted_and_warns_only_at_the_deadline():
+    policy = tc.SLAPolicy({"first_response": 2 * H}, warning_threshold=1)
+    assert policy.warning_threshold == 1
+    assert policy.evaluate(new(), T0 + 2 * H - M).first_response.state is RUNNING
+    assert policy.evaluate(new(), T0 + 2 * H).first_response.state is WARNING
+
+
+def test_policies_are_values():
+    assert tc.SLAPolicy.default() == tc.SLAPolicy.default()
+    assert hash(tc.SLAPolicy.default()) == hash(tc.SLAPolicy.default())
+    assert tc.SLAPolicy.default() != tc.SLAPolicy({"first_response": H})
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        DEFAULT.warning_threshold = 1
+
+
+@pytest.mark.parametrize("method", ["evaluate", "events", "next_deadline"])
+def test_evaluating_something_that_is_not_a_ticket_is_a_type_error(method):
+    arguments = {"evaluate": (T0,), "events": (T0, T0 + H), "next_deadline": ()}[method]
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        getattr(DEFAULT, method)({"id": "T-1"}, *arguments)
+    assert caught.value.field == "ticket"
+
+
+def test_a_system_auto_reply_is_not_a_first_response():
+    ticket = do(new(), 10, "reply", SYSTEM, "We got your message and will answer soon.")
+    status = DEFAULT.evaluate(ticket, ticket.updated_at).first_response
+    assert (status.state, status.stopped_at) == (RUNNING, None)
+    ticket = do(ticket, 10, "reply", ALI, "On it")
+    assert DEFAULT.evaluate(ticket, ticket.updated_at).first_response.stopped_at == T0 + 20 * M
 
 
 def test_unknown_metric_or_priority_names_are_validation_errors():

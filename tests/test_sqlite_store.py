@@ -124,22 +124,35 @@ def test_a_file_from_a_newer_release_is_refused(path):
     connection = _raw(path)
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     connection.close()
-    with pytest.raises(tc.StorageUnavailableError) as caught:
+    with pytest.raises(tc.StorageError) as caught:
         SQLiteRepository(path)
     assert "upgrade ticketcore" in str(caught.value)
+    # retrying never helps: not "unavailable"
+    assert not isinstance(caught.value, tc.StorageUnavailableError)
+    assert caught.value.code is tc.ErrorCode.STORAGE_INVALID
 
 
-def test_a_file_that_is_not_a_database_is_unavailable(path):
+def test_a_file_that_is_not_a_database_is_refused_for_good(path):
     path.write_bytes(b"this is not a database, just text " * 100)
-    with pytest.raises(tc.StorageUnavailableError) as caught:
+    with pytest.raises(tc.StorageError) as caught:
         SQLiteRepository(path)
+    assert not isinstance(caught.value, tc.StorageUnavailableError)
+    assert caught.value.code is tc.ErrorCode.STORAGE_INVALID
     assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_a_folder_given_as_the_database_is_refused_for_good(tmp_path):
+    with pytest.raises(tc.StorageError) as caught:
+        SQLiteRepository(tmp_path)
+    assert not isinstance(caught.value, tc.StorageUnavailableError)
+    assert caught.value.code is tc.ErrorCode.STORAGE_INVALID
 
 
 @pytest.mark.parametrize("where", [":memory:", "", "file:x?mode=memory"])
 def test_memory_databases_are_refused(where):
-    with pytest.raises(ValueError, match="InMemoryRepository"):
+    with pytest.raises(tc.ValidationError, match="InMemoryRepository") as caught:
         SQLiteRepository(where)
+    assert (caught.value.code, caught.value.field) == (tc.ErrorCode.OUT_OF_RANGE, "path")
 
 
 def test_a_closed_repository_is_unavailable(path):
@@ -249,10 +262,12 @@ def test_a_duplicate_id_is_a_conflict_translated_from_the_integrity_error(reposi
     assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
 
 
-def test_an_unreachable_file_is_unavailable(tmp_path):
-    with pytest.raises(tc.StorageUnavailableError) as caught:
+def test_a_file_in_a_missing_folder_is_refused_for_good(tmp_path):
+    with pytest.raises(tc.StorageError) as caught:
         SQLiteRepository(tmp_path / "missing-folder" / "tickets.sqlite3")
-    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    assert not isinstance(caught.value, tc.StorageUnavailableError)
+    assert caught.value.code is tc.ErrorCode.STORAGE_INVALID
+    assert "does not exist" in str(caught.value)
 
 
 # -- faults ----------------------------------------------------------------------------------

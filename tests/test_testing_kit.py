@@ -17,7 +17,7 @@ from hypothesis.stateful import initialize, invariant, run_state_machine_as_test
 
 import ticketcore as tc
 from ticketcore._calendar_engine import DAY_US
-from ticketcore._validate import check_attachments
+from ticketcore.model import check_attachments
 from ticketcore.testing import strategies as tcst
 from ticketcore.testing._hypothesis_setup import _hypothesis_setup_hook
 from ticketcore.testing.workflow_machine import STEPS, WorkflowMachine

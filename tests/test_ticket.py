@@ -188,10 +188,19 @@ def test_agents_see_everything():
     assert ticket.visible_to(SYSTEM) is ticket
 
 
-def test_requester_asking_for_someone_elses_ticket_is_refused_not_emptied():
+def test_requester_asking_for_someone_elses_ticket_gets_what_a_missing_one_gets():
     ticket = opened()
-    with pytest.raises(tc.PermissionDeniedError) as caught:
+    with pytest.raises(tc.NotFoundError) as caught:
         ticket.visible_to(REZA)
+    assert caught.value.code == tc.ErrorCode.NOT_FOUND
+    assert caught.value.params == {"ticket_id": ticket.id}
+    assert str(caught.value) == f"no ticket {ticket.id!r}"
+
+
+def test_a_host_may_opt_into_the_explicit_permission_error():
+    workflow = tc.Workflow.default(reveal_foreign_tickets=True)
+    with pytest.raises(tc.PermissionDeniedError) as caught:
+        opened().visible_to(REZA, workflow=workflow)
     assert caught.value.code == tc.ErrorCode.NOT_YOUR_TICKET
 
 
@@ -205,8 +214,9 @@ def test_requester_asking_for_someone_elses_ticket_is_refused_not_emptied():
     ],
 )
 def test_requesters_act_only_on_their_own_tickets(operation):
-    with pytest.raises(tc.PermissionDeniedError):
+    with pytest.raises(tc.NotFoundError) as caught:
         operation(opened())
+    assert caught.value.code == tc.ErrorCode.NOT_FOUND
 
 
 # -- closed is final -------------------------------------------------------------------
@@ -349,3 +359,14 @@ def test_replay_refuses_broken_histories():
     other = walk(opened(id="T-9"), (ALI, S.IN_PROGRESS))
     with pytest.raises(tc.ValidationError, match="T-9"):
         tc.Ticket.replay((history[0], other.history[1]))
+
+
+def test_message_ids_go_on_from_a_ticket_stored_before_notes_were_numbered_apart():
+    ticket = opened().add_note(ALI, "note", at=later(opened())).ticket
+    old_style = attrs.evolve(
+        ticket.messages[1], id="T-1.2"
+    )  # how an earlier release numbered the note
+    ticket = attrs.evolve(ticket, messages=(ticket.messages[0], old_style))
+    reply = ticket.reply(ALI, "Public.", at=later(ticket)).ticket
+    note = reply.add_note(ALI, "Another.", at=later(reply)).ticket
+    assert [m.id for m in note.messages] == ["T-1.1", "T-1.2", "T-1.3", "T-1.n1"]

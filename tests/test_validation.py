@@ -174,8 +174,34 @@ def test_attachment_checksum_is_64_hex_digits(digest):
 
 
 def test_attachment_checksum_and_type_are_lowercased():
-    item = tc.Attachment("a.pdf", " Application/PDF ", 1, "AB" * 32)
+    item = tc.Attachment("a.pdf", "Application/PDF", 1, "AB" * 32)
     assert (item.content_type, item.sha256) == ("application/pdf", "ab" * 32)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        " application/pdf ",  # not stripped: values are never coerced
+        "application/pdf; name=x",
+        "text/plain; x=\r\nSet-Cookie: a=b",
+        "text/plain;\x00\u202e",
+        "text/plain\r\n",
+        "text/plain; charset=utf-8\u202e",
+        "text",
+        "/plain",
+        "text/plain; charset=",
+        'text/plain; charset="utf-8',
+    ],
+)
+def test_content_types_are_a_bare_type_with_at_most_a_charset(kind):
+    with expect(E.CONTENT_TYPE_INVALID, "content_type"):
+        tc.Attachment("a.txt", kind, 1, "ab" * 32)
+
+
+def test_a_charset_is_kept_in_canonical_form():
+    item = tc.Attachment("a.txt", 'Text/Plain; Charset="UTF-8"', 1, "ab" * 32)
+    assert item.content_type == "text/plain; charset=utf-8"
+    assert item.essence == "text/plain"
 
 
 def test_attachment_size_limit_defaults_to_10_mib():
@@ -343,3 +369,11 @@ def test_a_rejected_reply_leaves_the_ticket_as_it_was(bad):
     with pytest.raises(tc.ValidationError):
         ticket.reply(ALI, "", at=later(ticket))
     assert (ticket.version, ticket.messages, ticket.history) == before
+
+
+def test_an_id_of_exactly_128_characters_is_accepted_and_129_refused():
+    longest = "T" * 128
+    assert opened(id=longest).id == longest
+    assert tc.Actor.requester("r" * 128).id == "r" * 128
+    with expect(E.INVALID_IDENTIFIER, "id"):
+        opened(id=longest + "1")

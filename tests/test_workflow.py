@@ -142,6 +142,71 @@ def test_every_status_must_be_reachable_from_open():
         tc.Workflow(table)
 
 
+def test_reachability_follows_the_moves_from_reached_statuses_only():
+    # resolved and waiting_for_user are targets, but only of each other: unreachable
+    table = {
+        ("open", "in_progress"): ["agent"],
+        ("in_progress", "closed"): ["agent"],
+        ("resolved", "waiting_for_user"): ["agent"],
+        ("waiting_for_user", "resolved"): ["agent"],
+    }
+    with pytest.raises(tc.ValidationError, match="cannot be reached") as caught:
+        tc.Workflow(table)
+    assert "waiting_for_user" in str(caught.value)
+    assert "resolved" in str(caught.value)
+
+
+def test_workflows_differing_only_in_permissions_or_reply_moves_differ():
+    default = tc.Workflow.default()
+    narrower = tc.Workflow.default(permissions={"assign": ["agent", "system"]})
+    assert narrower != default
+    assert tc.Workflow.default(permissions={"assign": ["system", "agent"]}) == narrower
+    moves = tc.Workflow(default.transitions(), on_requester_reply={"resolved": "open"})
+    assert moves != default
+    revealing = tc.Workflow.default(reveal_foreign_tickets=True)
+    assert revealing != default
+
+
+@pytest.mark.parametrize(
+    ("moves", "mover"),
+    [
+        ({"open": "resolved"}, "agent"),  # the table lets only agents resolve
+        ({"waiting_for_user": "closed"}, None),  # closed is out of reach of a reply
+    ],
+)
+def test_a_reply_move_must_be_one_the_table_allows_the_requester_or_system(moves, mover):
+    with pytest.raises(tc.ValidationError) as caught:
+        tc.Workflow(tc.Workflow.default().transitions(), on_requester_reply=moves)
+    assert caught.value.code == tc.ErrorCode.WORKFLOW_INVALID
+
+
+def test_default_reply_moves_follow_a_table_without_them():
+    strict = tc.Workflow(strict_table())  # no resolved -> open move in this table
+    assert strict.reply_moves(S.RESOLVED) is None
+    assert strict.reply_moves(S.WAITING_FOR_USER) is S.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "field"),
+    [
+        ({"permissions": {"assign": "agent, system"}}, "invalid_choice", "role"),
+        ({"permissions": ["assign"]}, "invalid_type", "permissions"),
+        ({"permissions": {"view_queue": ["agent", "requester"]}}, "workflow_invalid", None),
+        ({"permissions": {"view_notes": ["requester"]}}, "workflow_invalid", None),
+        ({"permissions": {"export": ["requester", "agent"]}}, "workflow_invalid", None),
+        ({"on_requester_reply": "open"}, "invalid_type", "on_requester_reply"),
+        ({"limits": {"attachment_max_size": 1}}, "invalid_type", "limits"),
+        ({"reveal_foreign_tickets": 1}, "invalid_type", "reveal_foreign_tickets"),
+    ],
+)
+def test_bad_configuration_is_a_validation_error(arguments, code, field):
+    with pytest.raises(tc.ValidationError) as caught:
+        tc.Workflow(tc.Workflow.default().transitions(), **arguments)
+    assert caught.value.code == code
+    if field is not None:
+        assert caught.value.field == field
+
+
 def test_duplicate_transitions_are_rejected():
     rows = [tc.Transition(a, b, r) for (a, b), r in strict_table().items()]
     with pytest.raises(tc.ValidationError, match="twice"):

@@ -1,28 +1,32 @@
-"""A small immutable, hashable, picklable str-to-str mapping for value objects."""
+"""A small immutable, hashable, picklable mapping for value objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Generic, TypeVar
 
 __all__ = ["FrozenMap"]
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-class FrozenMap(Mapping[str, str]):
+
+class FrozenMap(Mapping[K, V], Generic[K, V]):
     """An immutable mapping that compares equal to any mapping with the same items."""
 
     __slots__ = ("_data", "_hash")
 
-    _data: dict[str, str]
+    _data: dict[K, V]
     _hash: int | None
 
-    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+    def __init__(self, items: Mapping[K, V] | None = None) -> None:
         object.__setattr__(self, "_data", dict(items or {}))
         object.__setattr__(self, "_hash", None)
 
-    def __getitem__(self, key: str) -> str:
+    def __getitem__(self, key: K) -> V:
         return self._data[key]
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[K]:
         return iter(self._data)
 
     def __len__(self) -> int:
@@ -39,5 +43,5 @@ class FrozenMap(Mapping[str, str]):
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
 
-    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, str]]]:
+    def __reduce__(self) -> tuple[type[FrozenMap[K, V]], tuple[dict[K, V]]]:
         return (FrozenMap, (self._data,))

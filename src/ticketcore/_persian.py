@@ -13,7 +13,7 @@ import unicodedata
 from typing import Literal
 
 from ticketcore._digits import to_ascii_digits, to_persian_digits
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 
 __all__ = ["ZWNJ", "normalize_persian"]
 
@@ -63,12 +63,7 @@ def normalize_persian(
     (``invalid_type``) or ``digits`` is not one of the three modes (``invalid_choice``).
     """
     if not isinstance(text, str):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"text must be a str, not {type(text).__name__}",
-            field="text",
-            params={"expected": "str", "type": type(text).__name__},
-        )
+        raise wrong_type("text", "str", text)
     if digits not in _DIGIT_MODES:
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 
 __all__ = ["require_aware"]
 
@@ -15,12 +15,7 @@ def require_aware(value: object, field: str) -> datetime:
     A naive datetime is never guessed to be UTC or local time: the caller must say.
     """
     if not isinstance(value, datetime):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"{field} must be a datetime, not {type(value).__name__}",
-            field=field,
-            params={"expected": "datetime", "type": type(value).__name__},
-        )
+        raise wrong_type(field, "datetime", value)
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
             ErrorCode.NAIVE_DATETIME,

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ticketcore._frozenmap import FrozenMap
 from ticketcore._persian import normalize_persian
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 
 if TYPE_CHECKING:
     from ticketcore.limits import Limits
-    from ticketcore.model import Attachment
 
 __all__ = [
-    "check_attachments",
     "clean_body",
     "clean_identifier",
     "clean_line",
@@ -46,13 +44,7 @@ def _fail(code: ErrorCode, message: str, field: str, **params: object) -> Valida
 
 def _require_str(value: object, field: str) -> str:
     if not isinstance(value, str):
-        raise _fail(
-            ErrorCode.INVALID_TYPE,
-            f"{field} must be a str, not {type(value).__name__}",
-            field,
-            expected="str",
-            type=type(value).__name__,
-        )
+        raise wrong_type(field, "str", value)
     return value
 
 
@@ -167,62 +159,12 @@ def clean_sha256(value: object, field: str = "sha256") -> str:
     return digest
 
 
-def check_attachments(attachments: Iterable[Attachment], limits: Limits) -> tuple[Attachment, ...]:
-    """The attachments of one message against the workflow's limits."""
-    from ticketcore.model import Attachment  # noqa: PLC0415 - model imports this module
-
-    items = tuple(attachments)
-    if len(items) > limits.attachments_per_message:
-        raise _fail(
-            ErrorCode.TOO_MANY_ATTACHMENTS,
-            f"{len(items)} attachments; the limit is {limits.attachments_per_message}",
-            "attachments",
-            count=len(items),
-            limit=limits.attachments_per_message,
-        )
-    for item in items:
-        if not isinstance(item, Attachment):
-            raise _fail(
-                ErrorCode.INVALID_TYPE,
-                f"attachments must be Attachment objects, not {type(item).__name__}",
-                "attachments",
-                expected="Attachment",
-                type=type(item).__name__,
-            )
-        essence = item.content_type.split(";", 1)[0].strip()
-        if essence not in limits.content_types:
-            raise _fail(
-                ErrorCode.CONTENT_TYPE_NOT_ALLOWED,
-                f"{item.filename!r} has content type {essence!r}, which is not allowed",
-                "content_type",
-                value=essence,
-                valid=", ".join(sorted(limits.content_types)),
-            )
-        if item.size > limits.attachment_max_size:
-            raise _fail(
-                ErrorCode.ATTACHMENT_TOO_LARGE,
-                f"{item.filename!r} is {item.size} bytes; the limit is"
-                f" {limits.attachment_max_size}",
-                "size",
-                value=item.filename,
-                size=item.size,
-                limit=limits.attachment_max_size,
-            )
-    return items
-
-
-def clean_references(references: Mapping[str, str] | None, limits: Limits) -> FrozenMap:
+def clean_references(references: Mapping[str, str] | None, limits: Limits) -> FrozenMap[str, str]:
     """Related identifiers (order number, shipment id...): a small str-to-str mapping."""
     if not references:
         return FrozenMap()
     if not isinstance(references, Mapping):
-        raise _fail(
-            ErrorCode.INVALID_TYPE,
-            f"references must be a mapping, not {type(references).__name__}",
-            "references",
-            expected="mapping",
-            type=type(references).__name__,
-        )
+        raise wrong_type("references", "mapping", references)
     if len(references) > limits.references_max:
         raise _fail(
             ErrorCode.TOO_MANY_REFERENCES,

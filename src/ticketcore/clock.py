@@ -20,8 +20,10 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from ticketcore import _check
 from ticketcore._time import require_aware
 from ticketcore._validate import clean_identifier
+from ticketcore.errors import out_of_range
 
 __all__ = ["FixedClock", "SequentialIds", "SystemClock", "UuidIds"]
 
@@ -50,21 +52,21 @@ class FixedClock:
 
     def __init__(self, at: datetime, *, step: timedelta = timedelta(0)) -> None:
         self._now = require_aware(at, "at")
-        self._step = _non_negative(step)
+        self._step = _check.duration(step, "step")
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         """The clock's time (then moved on by ``step``)."""
         with self._lock:
             current = self._now
-            self._now = current + self._step
+            self._now = _moved(current, self._step, "step")
             return current
 
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward by ``delta``."""
-        delta = _non_negative(delta)
+        delta = _check.duration(delta, "delta")
         with self._lock:
-            self._now += delta
+            self._now = _moved(self._now, delta, "delta")
 
     def set(self, at: datetime) -> None:
         """Move the clock to ``at`` (backwards too: tests of clock skew need it)."""
@@ -76,11 +78,11 @@ class FixedClock:
         return f"FixedClock({self._now.isoformat()!r})"
 
 
-def _non_negative(delta: timedelta) -> timedelta:
-    if not isinstance(delta, timedelta) or delta < timedelta(0):
-        msg = f"a clock moves forward by a non-negative timedelta, not {delta!r}"
-        raise ValueError(msg)
-    return delta
+def _moved(at: datetime, delta: timedelta, field: str) -> datetime:
+    try:
+        return at + delta
+    except OverflowError:
+        raise out_of_range(field, delta, "a move that stays before the year 10000") from None
 
 
 class UuidIds:
@@ -89,6 +91,8 @@ class UuidIds:
     __slots__ = ("_prefix",)
 
     def __init__(self, *, prefix: str = "") -> None:
+        if _check.text(prefix, "prefix"):
+            clean_identifier(prefix, "prefix")
         self._prefix = prefix
 
     def new_id(self) -> str:
@@ -109,10 +113,10 @@ class SequentialIds:
     __slots__ = ("_lock", "_next", "_prefix")
 
     def __init__(self, *, prefix: str = "", start: int = 1) -> None:
-        if prefix:
+        if _check.text(prefix, "prefix"):
             clean_identifier(prefix, "prefix")
         self._prefix = prefix
-        self._next = start
+        self._next = _check.integer(start, "start", minimum=0, maximum=10**18)
         self._lock = threading.Lock()
 
     def new_id(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, _short, wrong_type
 
 __all__ = ["Category", "Priority", "Role", "Status"]
 
@@ -25,13 +25,15 @@ class _WireEnum(StrEnum):
 
     @classmethod
     def _missing_(cls, value: object) -> Self:
-        valid = ", ".join(member.value for member in cls)
         field = _snake(cls.__name__)
+        if not isinstance(value, str):
+            raise wrong_type(field, f"a {field.replace('_', ' ')} name", value)
+        valid = ", ".join(member.value for member in cls)
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,
-            f"{value!r} is not a valid {field}; valid values: {valid}",
+            f"{_short(value)} is not a valid {field}; valid values: {valid}",
             field=field,
-            params={"value": value if isinstance(value, str) else repr(value), "valid": valid},
+            params={"value": value[:100], "valid": valid},
         )
 
 

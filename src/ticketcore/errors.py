@@ -12,9 +12,16 @@ host can show the user something better than an English sentence.
 ...     print(error.code, error.field, error.params["valid"])
 invalid_choice status open, in_progress, waiting_for_user, resolved, closed
 
-Validation errors are also :class:`ValueError`, permission errors are also
-:class:`PermissionError` and a missing ticket is also a :class:`LookupError`, so code that
-catches the built-in exceptions keeps working.
+Validation errors are also :class:`ValueError`, and those for an argument of the wrong
+type (code ``invalid_type``) are :class:`InvalidTypeError`, also a :class:`TypeError`;
+permission errors are also :class:`PermissionError` and a missing ticket is also a
+:class:`LookupError`, so code that catches the built-in exceptions keeps working.
+
+>>> try:
+...     tc.Actor.requester(42)
+... except TypeError as error:
+...     print(type(error).__name__, error.code, error.field)
+InvalidTypeError invalid_type actor.id
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ from typing import Any
 __all__ = [
     "ConflictError",
     "ErrorCode",
+    "InvalidTypeError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RecordUnreadableError",
     "StorageError",
     "StorageUnavailableError",
     "TicketcoreError",
@@ -43,7 +52,10 @@ class ErrorCode(StrEnum):
     # -- values and enums
     INVALID_CHOICE = "invalid_choice"
     INVALID_TYPE = "invalid_type"
+    OUT_OF_RANGE = "out_of_range"
     INVALID_IDENTIFIER = "invalid_identifier"
+    INVALID_CURSOR = "invalid_cursor"
+    FORMAT_INVALID = "format_invalid"
     # -- time
     NAIVE_DATETIME = "naive_datetime"
     TIME_WENT_BACKWARDS = "time_went_backwards"
@@ -60,6 +72,7 @@ class ErrorCode(StrEnum):
     FILENAME_TOO_LONG = "filename_too_long"
     ATTACHMENT_EMPTY = "attachment_empty"
     ATTACHMENT_TOO_LARGE = "attachment_too_large"
+    CONTENT_TYPE_INVALID = "content_type_invalid"
     CONTENT_TYPE_NOT_ALLOWED = "content_type_not_allowed"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
     ATTACHMENTS_REQUIRED = "attachments_required"
@@ -90,6 +103,26 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     ALREADY_EXISTS = "already_exists"
     STORAGE_UNAVAILABLE = "storage_unavailable"
+    STORAGE_INVALID = "storage_invalid"
+    RECORD_UNREADABLE = "record_unreadable"
+
+    @classmethod
+    def _missing_(cls, value: object) -> ErrorCode:
+        raise ValidationError(
+            cls.INVALID_CHOICE,
+            f"{_short(value)} is not an error code",
+            field="code",
+            params={"value": _short(value)},
+        )
+
+
+def _short(value: object, limit: int = 60) -> str:
+    """A repr of ``value`` for a message: never fails, never longer than ``limit``."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a repr may fail (ints past 4,300 digits, say)
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TicketcoreError(Exception):
@@ -113,8 +146,15 @@ class TicketcoreError(Exception):
         field: str | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> None:
+        code = ErrorCode(code)
+        if not isinstance(message, str):
+            raise _wrong_type("message", "str", message)
+        if field is not None and not isinstance(field, str):
+            raise _wrong_type("field", "str or None", field)
+        if params is not None and not isinstance(params, Mapping):
+            raise _wrong_type("params", "a mapping or None", params)
         super().__init__(message)
-        self.code = ErrorCode(code)
+        self.code = code
         self.field = field
         self.params = MappingProxyType(dict(params or {}))
 
@@ -145,6 +185,42 @@ class ValidationError(TicketcoreError, ValueError):
     """An input value is malformed or out of bounds; nothing was changed."""
 
 
+class InvalidTypeError(ValidationError, TypeError):
+    """An argument of the wrong type (code ``invalid_type``); also a :class:`TypeError`."""
+
+
+def wrong_type(field: str, expected: str, value: object) -> InvalidTypeError:
+    """The error for ``value`` passed as ``field`` where ``expected`` was wanted."""
+    return _wrong_type(field, expected, value)
+
+
+def _wrong_type(field: str, expected: str, value: object) -> InvalidTypeError:
+    kind = type(value).__name__
+    return InvalidTypeError(
+        ErrorCode.INVALID_TYPE,
+        f"{field} must be {_article(expected)}, not {kind}",
+        field=field,
+        params={"expected": expected, "type": kind},
+    )
+
+
+def _article(expected: str) -> str:
+    # "a str", "an Actor"; phrases ("true or false", "a positive int") are used as given
+    if " " in expected:
+        return expected
+    return f"{'an' if expected[:1] in tuple('AEIOUaeiou') else 'a'} {expected}"
+
+
+def out_of_range(field: str, value: object, expected: str) -> ValidationError:
+    """The error for a value of the right type outside what ``field`` accepts."""
+    return ValidationError(
+        ErrorCode.OUT_OF_RANGE,
+        f"{field} must be {expected}, not {_short(value)}",
+        field=field,
+        params={"value": _short(value), "expected": expected},
+    )
+
+
 class TransitionError(TicketcoreError):
     """The workflow does not allow this status change (or any change to a closed ticket)."""
 
@@ -167,3 +243,9 @@ class ConflictError(StorageError):
 
 class StorageUnavailableError(StorageError):
     """The storage back end cannot be reached or failed; retrying later may succeed."""
+
+
+class RecordUnreadableError(StorageError):
+    """A stored record (a ticket row, an event) cannot be read back: it is damaged or was
+    written by something else. Retrying does not help; ``params["ticket_id"]`` names the
+    ticket, ``params["problem"]`` says what is wrong."""

@@ -53,7 +53,7 @@ class TicketOpened(Event):
     category: Category
     priority: Priority
     message: Message
-    references: FrozenMap = attrs.field(factory=FrozenMap)
+    references: FrozenMap[str, str] = attrs.field(factory=FrozenMap)
 
 
 @attrs.frozen
@@ -74,6 +74,8 @@ class StatusChanged(Event):
     from_status: Status
     to_status: Status
     reason: str | None = None
+    reason_public: bool = False
+    """Whether the requester may read ``reason`` (the agent chose to share it)."""
 
 
 @attrs.frozen

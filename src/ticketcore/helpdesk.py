@@ -28,22 +28,27 @@ the clock and new ids from the id generator.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import BinaryIO, NamedTuple
 
+from ticketcore import _check
 from ticketcore._time import require_aware
-from ticketcore.enums import Category, Priority, Role, Status
+from ticketcore.enums import Category, Priority, Status
 from ticketcore.errors import (
     ConflictError,
     ErrorCode,
     NotFoundError,
-    PermissionDeniedError,
+    TicketcoreError,
     ValidationError,
+    out_of_range,
+    wrong_type,
 )
-from ticketcore.model import Actor, Attachment
+from ticketcore.model import Actor, Attachment, require_actor
 from ticketcore.ports import (
     CHUNK_SIZE,
+    MAX_PAGE_SIZE,
     AttachmentStore,
     Clock,
     DeadlinePolicy,
@@ -51,8 +56,11 @@ from ticketcore.ports import (
     Order,
     Page,
     ReadableStream,
+    StoredContent,
     TicketQuery,
     TicketRepository,
+    check_ticket_id,
+    record_unreadable,
 )
 from ticketcore.ticket import Change, Ticket
 from ticketcore.workflow import Action, Workflow
@@ -81,6 +89,7 @@ class Upload(NamedTuple):
 
 
 _Operation = Callable[[Ticket, datetime, tuple[Attachment, ...]], Change]
+_Uploads = tuple[tuple[str, str, ReadableStream], ...]
 
 
 class Helpdesk:
@@ -97,7 +106,9 @@ class Helpdesk:
     Methods return the ticket as the actor may see it (a requester never sees internal
     notes). Uploads are ``(filename, content_type, stream)``: the metadata and the
     operation are checked first, then the bytes are streamed into ``attachments``
-    under the workflow's size limit, then the ticket is changed.
+    under the workflow's size limit, then the ticket is changed. A call that fails
+    leaves tickets, the event log and the attachment store as they were: content it
+    stored is discarded again (see :meth:`collect_garbage` for what a crash leaves).
     """
 
     def __init__(
@@ -120,19 +131,8 @@ class Helpdesk:
             ("policy", policy, DeadlinePolicy),
         ):
             if not isinstance(value, protocol):
-                raise ValidationError(
-                    ErrorCode.INVALID_TYPE,
-                    f"{name} must be a {protocol.__name__}, not {type(value).__name__}",
-                    field=name,
-                    params={"expected": protocol.__name__, "type": type(value).__name__},
-                )
-        if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
-            raise ValidationError(
-                ErrorCode.INVALID_TYPE,
-                f"attempts must be a positive int, not {attempts!r}",
-                field="attempts",
-                params={"expected": "a positive integer"},
-            )
+                raise wrong_type(name, protocol.__name__, value)
+        _check.integer(attempts, "attempts", minimum=1, maximum=100)
         self._repository = repository
         self._attachments = attachments
         self._clock = clock
@@ -155,6 +155,14 @@ class Helpdesk:
         Defaults: the system clock, UUID ids, ``Workflow.default()`` and
         ``SLAPolicy.default()``.
         """
+        for name, value, protocol in (
+            ("clock", clock, Clock),
+            ("ids", ids, IdGenerator),
+            ("workflow", workflow, Workflow),
+            ("policy", policy, DeadlinePolicy),
+        ):
+            if value is not None and not isinstance(value, protocol):
+                raise wrong_type(name, protocol.__name__, value)
         from ticketcore.clock import SystemClock, UuidIds  # noqa: PLC0415 - only here
         from ticketcore.sla import SLAPolicy  # noqa: PLC0415
         from ticketcore.storage.memory import (  # noqa: PLC0415
@@ -233,22 +241,20 @@ class Helpdesk:
                 workflow=self._workflow,
             )
 
-        items = tuple(uploads)
-        files: tuple[Attachment, ...] = ()
-        if items:
-            opening(_PLACEHOLDER_ID, self._now(), _placeholders(items))
-            files = self._store(items)
-        attempt = 1
-        while True:
-            ticket = opening(self._ids.new_id(), self._now(), files).ticket
-            try:
-                self._repository.add(ticket, next_deadline=self._policy.next_deadline(ticket))
-            except ConflictError as error:
-                if error.code is not ErrorCode.ALREADY_EXISTS or attempt >= self._attempts:
-                    raise
-                attempt += 1
-            else:
-                return ticket.visible_to(actor, workflow=self._workflow)
+        items = self._uploads(uploads)
+        opening(_PLACEHOLDER_ID, self._now(), _placeholders(items))
+        with self._storing(items) as files:
+            attempt = 1
+            while True:
+                ticket = opening(self._ids.new_id(), self._now(), files).ticket
+                try:
+                    self._repository.add(ticket, next_deadline=self._policy.next_deadline(ticket))
+                except ConflictError as error:
+                    if error.code is not ErrorCode.ALREADY_EXISTS or attempt >= self._attempts:
+                        raise
+                    attempt += 1
+                else:
+                    return ticket.visible_to(actor, workflow=self._workflow)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -262,6 +268,8 @@ class Helpdesk:
         uploads: Iterable[tuple[str, str, ReadableStream]] = (),
     ) -> Ticket:
         """Add a message (``internal=True``: an agent-only note), with optional files."""
+
+        _check.boolean(internal, "internal")
 
         def replying(ticket: Ticket, at: datetime, files: tuple[Attachment, ...]) -> Change:
             return ticket.reply(
@@ -292,12 +300,14 @@ class Helpdesk:
     ) -> Ticket:
         """Attach files, with an optional short note, as a message of their own."""
 
+        _check.boolean(internal, "internal")
+
         def attaching(ticket: Ticket, at: datetime, files: tuple[Attachment, ...]) -> Change:
             return ticket.attach(
                 actor, files, at=at, body=body, internal=internal, workflow=self._workflow
             )
 
-        items = tuple(uploads)
+        items = self._uploads(uploads)
         if not items:
             raise ValidationError(
                 ErrorCode.ATTACHMENTS_REQUIRED,
@@ -309,20 +319,44 @@ class Helpdesk:
     # -- status and triage -----------------------------------------------------------------
 
     def change_status(
-        self, actor: Actor, ticket_id: str, to: Status | str, *, reason: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        to: Status | str,
+        *,
+        reason: str | None = None,
+        reason_public: bool = False,
     ) -> Ticket:
-        """Move the ticket to status ``to``, if the workflow lets ``actor`` do so."""
+        """Move the ticket to status ``to``, if the workflow lets ``actor`` do so.
+
+        ``reason`` is for the team unless ``reason_public=True`` shares it with the
+        requester.
+        """
         return self._update(
             actor,
             ticket_id,
             lambda ticket, at, _files: ticket.change_status(
-                actor, to, at=at, reason=reason, workflow=self._workflow
+                actor,
+                to,
+                at=at,
+                reason=reason,
+                reason_public=reason_public,
+                workflow=self._workflow,
             ),
         )
 
-    def close(self, actor: Actor, ticket_id: str, *, reason: str | None = None) -> Ticket:
+    def close(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        reason: str | None = None,
+        reason_public: bool = False,
+    ) -> Ticket:
         """Close the ticket."""
-        return self.change_status(actor, ticket_id, Status.CLOSED, reason=reason)
+        return self.change_status(
+            actor, ticket_id, Status.CLOSED, reason=reason, reason_public=reason_public
+        )
 
     def assign(self, actor: Actor, ticket_id: str, assignee_id: str | None) -> Ticket:
         """Assign the ticket to an agent's id, or unassign it with ``None``."""
@@ -359,10 +393,12 @@ class Helpdesk:
     def get(self, actor: Actor, ticket_id: str) -> Ticket:
         """The ticket as ``actor`` may see it.
 
-        :class:`~ticketcore.NotFoundError` if there is none; a requester asking for
-        another user's ticket gets :class:`~ticketcore.PermissionDeniedError`.
+        :class:`~ticketcore.NotFoundError` if there is none, and (by default) the same
+        for a requester asking for another user's ticket (see
+        :attr:`Workflow.reveal_foreign_tickets`).
         """
-        return self._repository.get(ticket_id).visible_to(actor, workflow=self._workflow)
+        actor = require_actor(actor)
+        return self._load(ticket_id).visible_to(actor, workflow=self._workflow)
 
     def open_attachment(
         self, actor: Actor, ticket_id: str, sha256: str
@@ -373,7 +409,7 @@ class Helpdesk:
         is :class:`~ticketcore.NotFoundError`. The caller closes the stream.
         """
         view = self.get(actor, ticket_id)
-        digest = str(sha256).lower()
+        digest = _check.text(sha256, "sha256").lower()
         for message in view.messages:
             for attachment in message.attachments:
                 if attachment.sha256 == digest:
@@ -400,19 +436,23 @@ class Helpdesk:
 
         ``statuses``, ``priorities`` and ``categories`` narrow the list (``None``: all).
 
-        A requester lists their own (``requester_id`` defaults to theirs; naming
-        another user's is :class:`~ticketcore.PermissionDeniedError`). Agents and the
-        system list any requester's, or every ticket when ``requester_id`` is ``None``.
+        A requester lists their own: ``requester_id`` defaults to theirs, and naming
+        another user's lists nothing, as for a user without tickets (with
+        :attr:`Workflow.reveal_foreign_tickets`, a
+        :class:`~ticketcore.PermissionDeniedError`). Agents and the system list any
+        requester's, or every ticket when ``requester_id`` is ``None``.
         """
+        actor = require_actor(actor)
         self._workflow.check_action(Action.VIEW, actor)
-        if actor.role is Role.REQUESTER:
+        if requester_id is not None:
+            requester_id = _check.text(requester_id, "requester_id")
+        if not self._workflow.permits(Action.ACT_ON_ANY_TICKET, actor):
             if requester_id not in {None, actor.id}:
-                raise PermissionDeniedError(
-                    ErrorCode.NOT_YOUR_TICKET,
-                    f"requester {actor.id!r} may list only their own tickets",
-                    field="requester_id",
-                    params={"value": actor.id},
-                )
+                assert requester_id is not None  # noqa: S101 - narrowed above
+                if self._workflow.reveal_foreign_tickets:
+                    self._workflow.check_access(actor, requester_id=requester_id)
+                _check.integer(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE)
+                return Page(())
             requester_id = actor.id
         query = TicketQuery(
             requester_id=requester_id,
@@ -441,7 +481,11 @@ class Helpdesk:
         nobody has taken; ``order="due"`` sorts by SLA deadline instead. Agents and the
         system only.
         """
-        self._require_staff(actor, "view_queue")
+        actor = require_actor(actor)
+        self._workflow.check_action(Action.VIEW_QUEUE, actor)
+        _check.boolean(unassigned, "unassigned")
+        if assignee_id is not None:
+            _check.text(assignee_id, "assignee_id")
         query = TicketQuery(
             assignee_id=None if unassigned else (assignee_id or actor.id),
             unassigned=unassigned,
@@ -462,21 +506,26 @@ class Helpdesk:
 
         Tickets already past their deadline come first. Agents and the system only.
         """
-        self._require_staff(actor, "view_tickets_at_risk")
-        if not isinstance(within, timedelta):
-            raise ValidationError(
-                ErrorCode.INVALID_TYPE,
-                f"within must be a timedelta, not {type(within).__name__}",
-                field="within",
-                params={"expected": "timedelta", "type": type(within).__name__},
-            )
-        query = TicketQuery(due_before=self._now() + within, order=Order.DUE)
+        actor = require_actor(actor)
+        self._workflow.check_action(Action.VIEW_AT_RISK, actor)
+        _check.duration(within, "within")
+        try:
+            due_before = self._now() + within
+        except OverflowError:
+            raise out_of_range(
+                "within", within, "a window that ends before the year 10000"
+            ) from None
+        query = TicketQuery(due_before=due_before, order=Order.DUE)
         return self._page(actor, query, limit=limit, cursor=cursor)
 
     # -- internals -------------------------------------------------------------------------
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "now")
+
+    def _load(self, ticket_id: object) -> Ticket:
+        """The stored ticket; an id that no ticket could have is simply not found."""
+        return self._repository.get(check_ticket_id(ticket_id))
 
     def _update(
         self,
@@ -485,38 +534,63 @@ class Helpdesk:
         operation: _Operation,
         uploads: Iterable[tuple[str, str, ReadableStream]] = (),
     ) -> Ticket:
-        items = tuple(uploads)
-        files: tuple[Attachment, ...] = ()
+        actor = require_actor(actor)
+        items = self._uploads(uploads)
         if items:
-            ticket = self._repository.get(ticket_id)
+            ticket = self._load(ticket_id)
             operation(ticket, max(self._now(), ticket.updated_at), _placeholders(items))
-            files = self._store(items)
-        attempt = 1
-        while True:
-            ticket = self._repository.get(ticket_id)
-            change = operation(ticket, max(self._now(), ticket.updated_at), files)
-            if not change.events:  # the value it already had: nothing to save
-                return change.ticket.visible_to(actor, workflow=self._workflow)
-            try:
-                self._repository.save(
-                    change.ticket,
-                    expected_version=ticket.version,
-                    next_deadline=self._policy.next_deadline(change.ticket),
-                )
-            except ConflictError as error:
-                if error.code is not ErrorCode.CONFLICT or attempt >= self._attempts:
-                    raise
-                attempt += 1
-            else:
-                return change.ticket.visible_to(actor, workflow=self._workflow)
+        with self._storing(items) as files:
+            attempt = 1
+            while True:
+                ticket = self._load(ticket_id)
+                change = operation(ticket, max(self._now(), ticket.updated_at), files)
+                if not change.events:  # the value it already had: nothing to save
+                    return change.ticket.visible_to(actor, workflow=self._workflow)
+                try:
+                    self._repository.save(
+                        change.ticket,
+                        expected_version=ticket.version,
+                        next_deadline=self._policy.next_deadline(change.ticket),
+                    )
+                except ConflictError as error:
+                    if error.code is not ErrorCode.CONFLICT or attempt >= self._attempts:
+                        raise
+                    attempt += 1
+                else:
+                    return change.ticket.visible_to(actor, workflow=self._workflow)
 
-    def _store(
-        self, uploads: tuple[tuple[str, str, ReadableStream], ...]
-    ) -> tuple[Attachment, ...]:
+    def _uploads(self, uploads: object) -> _Uploads:
+        """The uploads of one call, each a ``(filename, content_type, stream)`` triple."""
+        limit = self._workflow.limits.attachments_per_message
+        items = _check.items(uploads, "uploads", limit=limit)
+        for item in items:
+            if (
+                not isinstance(item, tuple)
+                or len(item) != 3  # noqa: PLR2004 - a triple
+                or not isinstance(item[2], ReadableStream)
+            ):
+                raise wrong_type("uploads", "(filename, content_type, stream) triples", item)
+        return items  # type: ignore[return-value]
+
+    @contextlib.contextmanager
+    def _storing(self, uploads: _Uploads) -> Iterator[tuple[Attachment, ...]]:
+        """Store the uploads' bytes for the block; discard them again if it fails."""
+        stored: list[StoredContent] = []
+        try:
+            yield self._store(uploads, stored)
+        except BaseException:
+            for content in stored:
+                with contextlib.suppress(TicketcoreError):
+                    self._attachments.discard(content)
+            raise
+
+    def _store(self, uploads: _Uploads, stored: list[StoredContent]) -> tuple[Attachment, ...]:
         limit = self._workflow.limits.attachment_max_size
         files: list[Attachment] = []
         for filename, content_type, stream in uploads:
             head = stream.read(CHUNK_SIZE)
+            if not isinstance(head, bytes | bytearray | memoryview):
+                raise wrong_type("stream", "a binary stream", head)
             if not head:
                 raise ValidationError(
                     ErrorCode.ATTACHMENT_EMPTY,
@@ -525,7 +599,7 @@ class Helpdesk:
                     params={"value": filename, "size": 0},
                 )
             try:
-                stored = self._attachments.put(_Prefixed(head, stream), max_size=limit)
+                content = self._attachments.put(_Prefixed(bytes(head), stream), max_size=limit)
             except ValidationError as error:
                 if error.code is not ErrorCode.ATTACHMENT_TOO_LARGE:
                     raise
@@ -535,18 +609,35 @@ class Helpdesk:
                     field="size",
                     params={"value": filename, "size": error.params.get("size"), "limit": limit},
                 ) from error
-            files.append(stored.attachment(filename, content_type))
+            stored.append(content)
+            files.append(content.attachment(filename, content_type))
         return tuple(files)
 
-    def _require_staff(self, actor: Actor, action: str) -> None:
-        self._workflow.check_action(Action.VIEW, actor)
-        if actor.role is Role.REQUESTER:
-            raise PermissionDeniedError(
-                ErrorCode.ACTION_NOT_ALLOWED,
-                f"a requester may not {action.replace('_', ' ')}",
-                field=action,
-                params={"action": action, "role": actor.role.value},
-            )
+    def collect_garbage(self, *, older_than: timedelta = timedelta(hours=1)) -> int:
+        """Remove attachment content that no ticket references; returns how many.
+
+        What a crash between storing an upload and saving its ticket leaves behind.
+        Content stored (or stored again) within ``older_than`` is kept, so calls in
+        progress are safe: run it while writers run, from a scheduled job. A stored ticket
+        that cannot be read stops it (:class:`~ticketcore.RecordUnreadableError`) before
+        anything is removed, since the content it refers to is unknown.
+        """
+        older_than = _check.duration(older_than, "older_than")
+        referenced: set[str] = set()
+        cursor = None
+        while True:
+            page = self._repository.query(TicketQuery(), limit=MAX_PAGE_SIZE, cursor=cursor)
+            if page.unreadable:  # its attachments are unknown: sweeping could lose them
+                raise record_unreadable(
+                    page.unreadable[0], "collect_garbage keeps every attachment until it is read"
+                )
+            for ticket in page.items:
+                for message in ticket.messages:
+                    referenced.update(item.sha256 for item in message.attachments)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return self._attachments.sweep(referenced, older_than=older_than)
 
     def _page(
         self, actor: Actor, query: TicketQuery, *, limit: int, cursor: str | None
@@ -555,6 +646,7 @@ class Helpdesk:
         return Page(
             tuple(ticket.visible_to(actor, workflow=self._workflow) for ticket in page.items),
             page.next_cursor,
+            page.unreadable,
         )
 
     def __repr__(self) -> str:

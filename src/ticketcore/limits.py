@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import attrs
+
+from ticketcore import _check
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 
 __all__ = ["DEFAULT_CONTENT_TYPES", "Limits"]
 
@@ -35,14 +39,28 @@ DEFAULT_CONTENT_TYPES: frozenset[str] = frozenset(
 MIB = 1024 * 1024
 
 
-def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        msg = f"{attribute.name} must be a positive int, not {value!r}"
-        raise ValueError(msg)
+#: A MIME type's essence, ``type/subtype``, in the token characters of RFC 9110.
+CONTENT_TYPE_ESSENCE = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+/[a-z0-9!#$%&'*+.^_`|~-]+")
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    _check.integer(value, attribute.name, minimum=1)
 
 
 def _content_types(types: Iterable[str]) -> frozenset[str]:
-    return frozenset(kind.strip().lower() for kind in types)
+    if isinstance(types, str):  # one type, not the letters of its name
+        raise wrong_type("content_types", "a set of content types", types)
+    kinds = set()
+    for kind in _check.items(types, "content_types"):
+        if not isinstance(kind, str) or not CONTENT_TYPE_ESSENCE.fullmatch(kind.lower()):
+            raise ValidationError(
+                ErrorCode.CONTENT_TYPE_INVALID,
+                f"content_types holds {kind!r}"[:120] + ", which is not a type/subtype",
+                field="content_types",
+                params={"value": str(kind)[:100]},
+            )
+        kinds.add(kind.lower())
+    return frozenset(kinds)
 
 
 @attrs.frozen

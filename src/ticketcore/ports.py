@@ -25,23 +25,33 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Container, Iterable, Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import BinaryIO, Generic, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
+from ticketcore import _check
 from ticketcore._time import require_aware
-from ticketcore.enums import Category, Priority, Status
-from ticketcore.errors import ConflictError, ErrorCode, NotFoundError, ValidationError
+from ticketcore._validate import clean_identifier
+from ticketcore.enums import Category, Priority, Status, _WireEnum
+from ticketcore.errors import (
+    ConflictError,
+    ErrorCode,
+    NotFoundError,
+    RecordUnreadableError,
+    ValidationError,
+    wrong_type,
+)
 from ticketcore.events import Event
 from ticketcore.model import Attachment
-from ticketcore.serialization import utc_microseconds
+from ticketcore.serialization import ticket_from_json, utc_microseconds
 from ticketcore.ticket import Ticket
 
 __all__ = [
     "CHUNK_SIZE",
+    "MAX_CURSOR_LENGTH",
     "MAX_PAGE_SIZE",
     "NO_DEADLINE",
     "AttachmentStore",
@@ -57,8 +67,14 @@ __all__ = [
     "TicketRepository",
     "check_limit",
     "check_position",
+    "check_query",
+    "check_stored_ticket",
+    "check_ticket_id",
     "copy_content",
     "new_events",
+    "read_page",
+    "read_ticket",
+    "record_unreadable",
     "stale_version",
     "ticket_exists",
     "ticket_not_found",
@@ -77,7 +93,7 @@ NO_DEADLINE = 2**63 - 1
 # -- values ----------------------------------------------------------------------------------
 
 
-class Order(StrEnum):
+class Order(_WireEnum):
     """What a query sorts by; ties are broken by ticket id, so the order is total."""
 
     CREATED = "created"
@@ -93,11 +109,15 @@ class Page(Generic[T]):
     """One page of a query: its ``items`` and the cursor of the next page.
 
     ``next_cursor`` is ``None`` on the last page. Pass it back unchanged, with the same
-    query, to get the next page.
+    query, to get the next page. ``unreadable`` names the tickets that matched but whose
+    stored record could not be read (damaged, or written by something else): they are
+    left out of ``items``, the rest of the page is still there, and ``get`` of such an
+    id raises :class:`~ticketcore.RecordUnreadableError`.
     """
 
     items: tuple[T, ...]
     next_cursor: str | None = None
+    unreadable: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -114,14 +134,24 @@ class StoredEvent:
 
 @attrs.frozen
 class StoredContent:
-    """What :meth:`AttachmentStore.put` stored: the content's SHA-256 and its size."""
+    """What :meth:`AttachmentStore.put` stored: the content's SHA-256 and its size.
+
+    ``created`` is true when this put stored new content (not content already there):
+    only such content may be discarded when the call that stored it fails. It tells
+    about the call, not the content, so equality ignores it.
+    """
 
     sha256: str
     size: int
+    created: bool = attrs.field(default=False, eq=False)
 
     def attachment(self, filename: str, content_type: str) -> Attachment:
         """The :class:`~ticketcore.Attachment` metadata for this content."""
         return Attachment(filename, content_type, self.size, self.sha256)
+
+
+#: The longest cursor :meth:`TicketQuery.position_of` reads; real ones are under 100.
+MAX_CURSOR_LENGTH = 512
 
 
 def _members(kind: type[_E], values: Iterable[_E | str] | None) -> frozenset[_E] | None:
@@ -129,7 +159,18 @@ def _members(kind: type[_E], values: Iterable[_E | str] | None) -> frozenset[_E]
         return None
     if isinstance(values, str):  # one wire name, not its letters
         values = (values,)
-    return frozenset(kind(value) for value in values)
+    names: dict[type[StrEnum], str] = {
+        Status: "statuses",
+        Category: "categories",
+        Priority: "priorities",
+    }
+    field = names.get(kind, kind.__name__.lower())
+    members: set[_E] = set()
+    for value in _check.items(values, field):
+        if not isinstance(value, str):
+            raise wrong_type(field, f"{kind.__name__} members or names", value)
+        members.add(kind(value))
+    return frozenset(members)
 
 
 def _statuses(values: Iterable[Status | str] | None) -> frozenset[Status] | None:
@@ -149,6 +190,30 @@ def _aware(_instance: object, attribute: attrs.Attribute[datetime | None], value
         require_aware(value, attribute.name)
 
 
+def _optional_id(_instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    _check.optional_text(value, attribute.name)
+
+
+def _flag(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    _check.boolean(value, attribute.name)
+
+
+def _order(value: object) -> Order:
+    if type(value) is Order:
+        return value
+    text = _check.text(value, "order")
+    try:
+        return Order(text)
+    except ValueError:
+        valid = ", ".join(order.value for order in Order)
+        raise ValidationError(
+            ErrorCode.INVALID_CHOICE,
+            f"{text[:40]!r} is not an order; valid values: {valid}",
+            field="order",
+            params={"value": text[:40], "valid": valid},
+        ) from None
+
+
 @attrs.frozen(kw_only=True)
 class TicketQuery:
     """Which tickets to list, and in what order.
@@ -165,20 +230,21 @@ class TicketQuery:
     <Order.UPDATED: 'updated'>
     """
 
-    requester_id: str | None = None
-    assignee_id: str | None = None
-    unassigned: bool = False
+    requester_id: str | None = attrs.field(default=None, validator=_optional_id)
+    assignee_id: str | None = attrs.field(default=None, validator=_optional_id)
+    unassigned: bool = attrs.field(default=False, validator=_flag)
     statuses: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
     categories: frozenset[Category] | None = attrs.field(default=None, converter=_categories)
     priorities: frozenset[Priority] | None = attrs.field(default=None, converter=_priorities)
     created_from: datetime | None = attrs.field(default=None, validator=_aware)
     created_before: datetime | None = attrs.field(default=None, validator=_aware)
     due_before: datetime | None = attrs.field(default=None, validator=_aware)
-    order: Order = attrs.field(default=Order.CREATED, converter=Order)
-    descending: bool = False
+    order: Order = attrs.field(default=Order.CREATED, converter=_order)
+    descending: bool = attrs.field(default=False, validator=_flag)
 
     def matches(self, ticket: Ticket, next_deadline: datetime | None) -> bool:
         """Whether ``ticket``, stored with ``next_deadline``, passes every filter."""
+        _check_row(ticket, next_deadline)
         return (
             (self.requester_id is None or ticket.requester_id == self.requester_id)
             and (self.assignee_id is None or ticket.assignee_id == self.assignee_id)
@@ -199,6 +265,7 @@ class TicketQuery:
 
         In :attr:`Order.DUE`, a ticket without a deadline has :data:`NO_DEADLINE`.
         """
+        _check_row(ticket, next_deadline)
         if self.order is Order.CREATED:
             moment: datetime | None = ticket.created_at
         elif self.order is Order.UPDATED:
@@ -209,25 +276,40 @@ class TicketQuery:
 
     def cursor_after(self, key: tuple[int, str]) -> str:
         """The opaque cursor of the page that starts after the item with ``key``."""
+        if (
+            not isinstance(key, tuple)
+            or len(key) != 2  # noqa: PLR2004 - a pair
+            or not _check.is_int(key[0])
+            or not isinstance(key[1], str)
+        ):
+            raise wrong_type("key", "an (int, str) sort key", key)
         payload = json.dumps([self._fingerprint(), key[0], key[1]], separators=(",", ":"))
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
     def position_of(self, cursor: str) -> tuple[int, str]:
         """The sort key a cursor of this query's order points after.
 
-        Raises :class:`~ticketcore.ValidationError` for a cursor that is malformed or
-        was made for another order. (Filters may differ between pages: a window that
-        moves with the clock is fine.)
+        Raises :class:`~ticketcore.ValidationError` (``invalid_cursor``) for a cursor
+        that is malformed, too long or was made for another order. (Filters may differ
+        between pages: a window that moves with the clock is fine.)
         """
+        _check.text(cursor, "cursor")
+        if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+            raise _bad_cursor(cursor)
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            fingerprint, instant, ticket_id = json.loads(raw)
-        except (TypeError, ValueError, binascii.Error):
+            decoded = json.loads(raw)
+        except (TypeError, ValueError, binascii.Error, RecursionError):
             raise _bad_cursor(cursor) from None
+        if not isinstance(decoded, list) or len(decoded) != 3:  # noqa: PLR2004
+            raise _bad_cursor(cursor)
+        fingerprint, instant, ticket_id = decoded
         if (
             fingerprint != self._fingerprint()
-            or not isinstance(instant, int)
+            or not _check.is_int(instant)
+            or not -(2**63) <= instant <= NO_DEADLINE
             or not isinstance(ticket_id, str)
+            or not 1 <= len(ticket_id) <= 128  # noqa: PLR2004 - the longest id
         ):
             raise _bad_cursor(cursor)
         return instant, ticket_id
@@ -247,7 +329,7 @@ class TicketQuery:
         after = None if cursor is None else self.position_of(cursor)
         keyed = [
             (self.sort_key(ticket, deadline), ticket)
-            for ticket, deadline in rows
+            for ticket, deadline in _pairs(rows)
             if self.matches(ticket, deadline)
         ]
         if after is not None:
@@ -263,6 +345,11 @@ class TicketQuery:
         Pass up to ``limit + 1`` of them: the one past ``limit`` tells that there is a
         next page, without a second query.
         """
+        limit = check_limit(limit)
+        found = _check.items(found, "found")  # type: ignore[assignment]
+        for item in found:
+            if not isinstance(item, tuple) or len(item) != 2:  # noqa: PLR2004 - a pair
+                raise wrong_type("found", "(sort key, item) pairs", item)
         if len(found) <= limit:
             return Page(tuple(item for _, item in found))
         return Page(
@@ -276,23 +363,32 @@ class TicketQuery:
 
 def _bad_cursor(cursor: str) -> ValidationError:
     return ValidationError(
-        ErrorCode.INVALID_TYPE,
+        ErrorCode.INVALID_CURSOR,
         f"{cursor[:40]!r} is not a cursor of this query's order",
         field="cursor",
         params={"expected": "a next_cursor returned for the same order"},
     )
 
 
-def check_limit(limit: int) -> int:
-    """``limit`` if it is an int from 1 to :data:`MAX_PAGE_SIZE`; ValidationError if not."""
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE_SIZE:
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"limit must be an int from 1 to {MAX_PAGE_SIZE}, not {limit!r}",
-            field="limit",
-            params={"expected": f"an integer from 1 to {MAX_PAGE_SIZE}"},
-        )
-    return limit
+def _check_row(ticket: object, next_deadline: object) -> None:
+    _check.instance(ticket, Ticket, "ticket")
+    if next_deadline is not None:
+        require_aware(next_deadline, "next_deadline")
+
+
+def _pairs(rows: object) -> list[tuple[Ticket, datetime | None]]:
+    pairs = []
+    for row in _check.items(rows, "rows"):
+        if not isinstance(row, tuple) or len(row) != 2:  # noqa: PLR2004 - a pair
+            raise wrong_type("rows", "(ticket, next_deadline) pairs", row)
+        pairs.append((row[0], row[1]))
+    return pairs
+
+
+def check_limit(limit: object) -> int:
+    """``limit`` if it is an int from 1 to :data:`MAX_PAGE_SIZE`; ValidationError if not
+    (``invalid_type`` for a non-int, ``out_of_range`` for one outside that range)."""
+    return _check.integer(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE)
 
 
 def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
@@ -301,17 +397,8 @@ def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
     Raises :class:`~ticketcore.ValidationError` unless ``ticket`` is at least one
     version past ``expected_version`` and carries the events of those versions.
     """
-    if (
-        not isinstance(expected_version, int)
-        or isinstance(expected_version, bool)
-        or expected_version < 1
-    ):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"expected_version must be a positive int, not {expected_version!r}",
-            field="expected_version",
-            params={"expected": "a positive integer"},
-        )
+    _check.instance(ticket, Ticket, "ticket")
+    _check.integer(expected_version, "expected_version", minimum=1, maximum=2**62)
     events = tuple(event for event in ticket.history if event.version > expected_version)
     if ticket.version <= expected_version or not events:
         raise ValidationError(
@@ -322,6 +409,84 @@ def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
             params={"problem": "nothing to save", "ticket_id": ticket.id},
         )
     return events
+
+
+def check_stored_ticket(ticket: object, next_deadline: object) -> Ticket:
+    """What every repository checks of ``add`` and ``save`` arguments: a :class:`Ticket`
+    and an aware ``next_deadline`` (or ``None``)."""
+    _check_row(ticket, next_deadline)
+    return ticket  # type: ignore[return-value]
+
+
+def check_ticket_id(ticket_id: object) -> str:
+    """A ticket id a repository looks up: a str (``invalid_type`` otherwise).
+
+    Text that no ticket id can be (empty, too long, unencodable) is simply not found,
+    so an adapter never hands its driver a value it would choke on.
+    """
+    text = _check.text(ticket_id, "ticket_id")
+    try:
+        return clean_identifier(text, "ticket_id")
+    except ValidationError:
+        raise ticket_not_found(text[:128]) from None
+
+
+def check_query(query: object) -> TicketQuery:
+    """``query``, or every ticket for ``None``; ``invalid_type`` for anything else."""
+    if query is None:
+        return TicketQuery()
+    return _check.instance(query, TicketQuery, "query")
+
+
+def read_ticket(ticket_id: str, data: str | bytes) -> Ticket:
+    """The ticket a repository stored as ``data`` (the wire format's JSON).
+
+    A record that does not decode is :class:`~ticketcore.RecordUnreadableError` (code
+    ``record_unreadable``) naming the ticket: never the caller's ValidationError.
+    """
+    try:
+        ticket = ticket_from_json(data)
+    except ValidationError as error:
+        raise record_unreadable(ticket_id, error.message) from error
+    if ticket.id != ticket_id:
+        raise record_unreadable(ticket_id, f"the record holds ticket {ticket.id!r}")
+    return ticket
+
+
+_ROW_LENGTH = 3
+
+
+def read_page(
+    query: TicketQuery, rows: Sequence[tuple[int, str, str | bytes]], *, limit: int
+) -> Page[Ticket]:
+    """The page for ``(sort key, ticket id, data)`` rows a repository fetched (up to
+    ``limit + 1`` of them, in order): unreadable records are named, not fatal."""
+    _check.instance(query, TicketQuery, "query")
+    checked: list[tuple[tuple[int, str], tuple[str, str | bytes]]] = []
+    for row in _check.items(rows, "rows"):
+        if not (isinstance(row, tuple) and len(row) == _ROW_LENGTH):
+            raise wrong_type("rows", "(sort key, ticket id, data) tuples", row)
+        key, ticket_id, data = row
+        checked.append(((key, ticket_id), (ticket_id, data)))
+    page = query.page(checked, limit=limit)
+    items: list[Ticket] = []
+    unreadable: list[str] = []
+    for ticket_id, data in page.items:  # rows of the adapter's own query: trusted shape
+        try:
+            items.append(read_ticket(ticket_id, data))
+        except RecordUnreadableError:
+            unreadable.append(ticket_id)
+    return Page(tuple(items), page.next_cursor, tuple(unreadable))
+
+
+def record_unreadable(ticket_id: str, problem: str, **params: object) -> RecordUnreadableError:
+    """The error for a stored record that cannot be read back."""
+    return RecordUnreadableError(
+        ErrorCode.RECORD_UNREADABLE,
+        f"the stored record of ticket {ticket_id!r} cannot be read: {problem}",
+        field="ticket_id",
+        params={"ticket_id": ticket_id, "problem": problem, **params},
+    )
 
 
 def ticket_not_found(ticket_id: str) -> NotFoundError:
@@ -359,16 +524,9 @@ def stale_version(ticket_id: str, expected_version: int, stored_version: int) ->
     )
 
 
-def check_position(position: int) -> int:
-    """``position`` if it is a non-negative int (``events_after``'s argument)."""
-    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"position must be a non-negative int, not {position!r}",
-            field="position",
-            params={"expected": "a non-negative integer"},
-        )
-    return position
+def check_position(position: object) -> int:
+    """``position`` if it is an int from 0 to 2**63 - 1 (``events_after``'s argument)."""
+    return _check.integer(position, "position", minimum=0, maximum=2**63 - 1)
 
 
 #: How many bytes :func:`copy_content` reads at a time.
@@ -394,24 +552,18 @@ def copy_content(
     >>> copy_content(io.BytesIO(b"hello"), sink.write, max_size=10).size
     5
     """
-    if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0:
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"max_size must be a non-negative int, not {max_size!r}",
-            field="max_size",
-            params={"expected": "a non-negative integer"},
-        )
+    _check.integer(max_size, "max_size", minimum=0)
+    _check.integer(chunk_size, "chunk_size", minimum=1, maximum=64 * 1024 * 1024)
+    if not isinstance(stream, ReadableStream):
+        raise wrong_type("stream", "a binary stream", stream)
+    if not callable(write):
+        raise wrong_type("write", "callable", write)
     digest = hashlib.sha256()
     size = 0
     while True:
         chunk = stream.read(chunk_size)
         if not isinstance(chunk, bytes | bytearray | memoryview):
-            raise ValidationError(
-                ErrorCode.INVALID_TYPE,
-                f"an attachment stream must yield bytes, not {type(chunk).__name__}",
-                field="stream",
-                params={"expected": "bytes", "type": type(chunk).__name__},
-            )
+            raise wrong_type("stream", "a stream of bytes", chunk)
         if not chunk:
             return StoredContent(digest.hexdigest(), size)
         size += len(chunk)
@@ -515,6 +667,12 @@ class AttachmentStore(Protocol):
     - ``delete`` removes the content; deleting absent content does nothing. Content is
       shared by every attachment with the same digest: delete only what no ticket
       references.
+    - ``discard`` undoes a ``put`` whose call failed: it removes the content if that
+      put created it (``created``) and no ``put`` has stored the same content since
+      (whose caller may be about to reference it); otherwise it does nothing.
+    - ``sweep`` removes content whose digest is not in ``referenced`` and that no put
+      stored within ``older_than``, and returns how many it removed. It is safe while
+      writers run: content a put stores again during the sweep is kept.
     """
 
     def put(self, stream: ReadableStream, *, max_size: int) -> StoredContent:
@@ -527,6 +685,14 @@ class AttachmentStore(Protocol):
 
     def delete(self, sha256: str) -> None:
         """Remove the content with this digest, if it is stored."""
+        ...
+
+    def discard(self, content: StoredContent) -> None:
+        """Undo the put that returned ``content``, unless it is in use (see above)."""
+        ...
+
+    def sweep(self, referenced: Container[str], *, older_than: timedelta) -> int:
+        """Remove content nobody references and nobody stored lately; returns how many."""
         ...
 
 

@@ -46,9 +46,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ticketcore import _check
 from ticketcore._frozenmap import FrozenMap
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, out_of_range, wrong_type
 from ticketcore.events import (
     AssigneeChanged,
     CategoryChanged,
@@ -93,6 +94,8 @@ def utc_microseconds(moment: datetime) -> int:
     >>> utc_microseconds(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
     1000000
     """
+    if not isinstance(moment, datetime):
+        raise wrong_type("at", "datetime", moment)
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationError(
             ErrorCode.NAIVE_DATETIME,
@@ -105,7 +108,11 @@ def utc_microseconds(moment: datetime) -> int:
 
 def from_utc_microseconds(value: int) -> datetime:
     """The inverse of :func:`utc_microseconds`, in UTC."""
-    return _EPOCH + value * _MICROSECOND
+    _check.integer(value, "value")
+    try:
+        return _EPOCH + value * _MICROSECOND
+    except OverflowError:
+        raise out_of_range("value", value, "microseconds within the years 1 to 9999") from None
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -113,6 +120,7 @@ def from_utc_microseconds(value: int) -> datetime:
 
 def ticket_to_dict(ticket: Ticket) -> JSONObject:
     """``ticket`` (any ticket value, including a :meth:`~Ticket.visible_to` view)."""
+    _check.instance(ticket, Ticket, "ticket")
     return {
         "format": FORMAT_VERSION,
         "id": ticket.id,
@@ -133,6 +141,7 @@ def ticket_to_dict(ticket: Ticket) -> JSONObject:
 
 def event_to_dict(event: Event) -> JSONObject:
     """One event, standalone (with ``format``), as an outbox or a queue carries it."""
+    _check.instance(event, Event, "event")
     return {"format": FORMAT_VERSION, **_event_out(event)}
 
 
@@ -177,12 +186,7 @@ def _message_out(message: Message) -> JSONObject:
 def _event_out(event: Event) -> JSONObject:
     fields = _EVENT_FIELDS_OUT.get(type(event))
     if fields is None:
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"{type(event).__name__} is not an event kind of the wire format",
-            field="kind",
-            params={"expected": "a ticketcore event", "type": type(event).__name__},
-        )
+        raise wrong_type("event", "an event kind of the wire format", event)
     return {
         "kind": event.kind,
         "ticket_id": event.ticket_id,
@@ -209,11 +213,14 @@ def _message_added_out(event: MessageAdded) -> JSONObject:
 
 
 def _status_out(event: StatusChanged) -> JSONObject:
-    return {
+    out: JSONObject = {
         "from_status": event.from_status.value,
         "to_status": event.to_status.value,
         "reason": event.reason,
     }
+    if event.reason_public:  # written only when set: format 1 readers stay in step
+        out["reason_public"] = True
+    return out
 
 
 def _priority_out(event: PriorityChanged) -> JSONObject:
@@ -243,7 +250,7 @@ _EVENT_FIELDS_OUT: dict[type[Event], Callable[[Any], JSONObject]] = {
 
 def ticket_from_dict(data: Mapping[str, Any]) -> Ticket:
     """The ticket :func:`ticket_to_dict` wrote (any format version up to this one's)."""
-    reader = _Reader(data, "ticket")
+    reader = _Reader(_check.mapping(data, "data"), "ticket")
     reader.check_format()
     return Ticket(
         id=reader.text("id"),
@@ -264,7 +271,7 @@ def ticket_from_dict(data: Mapping[str, Any]) -> Ticket:
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:
     """The event :func:`event_to_dict` wrote."""
-    reader = _Reader(data, "event")
+    reader = _Reader(_check.mapping(data, "data"), "event")
     reader.check_format()
     return _event_in(reader)
 
@@ -280,22 +287,29 @@ def event_from_json(text: str | bytes) -> Event:
 
 
 def _loads(text: str | bytes, path: str) -> Mapping[str, Any]:
+    if not isinstance(text, str | bytes):
+        raise wrong_type("text", "str or bytes", text)
     try:
         data = json.loads(text)
-    except ValueError as error:
-        raise _malformed(path, "JSON text") from error
+    except (ValueError, RecursionError):
+        # RecursionError: nesting deeper than the interpreter's stack; never data of ours
+        raise _format_error(path, "JSON text of an object") from None
     if not isinstance(data, dict):
         raise _malformed(path, "a JSON object")
     return data
 
 
-def _malformed(path: str, expected: str) -> ValidationError:
+def _format_error(path: str, expected: str) -> ValidationError:
     return ValidationError(
-        ErrorCode.INVALID_TYPE,
+        ErrorCode.FORMAT_INVALID,
         f"{path} must be {expected}",
         field=path,
         params={"expected": expected},
     )
+
+
+def _malformed(path: str, expected: str) -> ValidationError:
+    return _format_error(path, expected)
 
 
 class _Reader:
@@ -369,7 +383,7 @@ class _Reader:
     def child(self, key: str) -> _Reader:
         return _Reader(self._get(key), f"{self.path}.{key}")
 
-    def references(self, key: str) -> FrozenMap:
+    def references(self, key: str) -> FrozenMap[str, str]:
         value = self._get(key)
         if not isinstance(value, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
@@ -446,6 +460,8 @@ def _status_in(reader: _Reader, common: JSONObject) -> Event:
         from_status=Status(reader.text("from_status")),
         to_status=Status(reader.text("to_status")),
         reason=reader.optional_text("reason"),
+        # Written since 0.2; a reason stored without the flag stays with the team.
+        reason_public=reader.flag("reason_public") if "reason_public" in reader.data else False,
     )
 
 

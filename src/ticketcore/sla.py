@@ -37,16 +37,18 @@ Semantics, in full:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
 
+from ticketcore import _check
+from ticketcore._frozenmap import FrozenMap
 from ticketcore._time import require_aware
 from ticketcore.enums import Priority, Role, Status, _WireEnum
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, _short, wrong_type
 from ticketcore.events import MessageAdded, PriorityChanged, StatusChanged, TicketOpened
 
 if TYPE_CHECKING:
@@ -236,43 +238,122 @@ def _value_at(changes: tuple[tuple[datetime, Priority], ...], at: datetime) -> P
 # -- the policy ----------------------------------------------------------------------------
 
 TargetsInput = Mapping[Metric | str, Mapping[Priority | str, timedelta] | timedelta]
+_TargetTable = FrozenMap[Metric, FrozenMap[Priority, timedelta]]
 
 
-def _targets(value: TargetsInput) -> dict[Metric, dict[Priority, timedelta]]:
-    result: dict[Metric, dict[Priority, timedelta]] = {}
-    for metric_name, per_priority in value.items():
-        metric = Metric(metric_name)
+def _metric(value: object, field: str = "targets") -> Metric:
+    return value if type(value) is Metric else Metric(_check.text(value, field))
+
+
+def _priority(value: object, field: str) -> Priority:
+    return value if type(value) is Priority else Priority(_check.text(value, field))
+
+
+def _check_targets(value: object) -> _TargetTable:
+    result: dict[Metric, FrozenMap[Priority, timedelta]] = {}
+    for metric_name, per_priority in _check.mapping(value, "targets").items():
+        metric = _metric(metric_name)
+        given: Mapping[object, object]
         if isinstance(per_priority, timedelta):
-            given: Mapping[Priority | str, timedelta] = dict.fromkeys(Priority, per_priority)
+            given = dict.fromkeys(Priority, per_priority)
         elif isinstance(per_priority, Mapping):
             given = per_priority
         else:
-            raise _bad_policy(
-                f"the {metric} target must be a positive timedelta or a mapping of priority"
-                f" to one, not {per_priority!r}"
+            raise wrong_type(
+                f"targets.{metric}", "a timedelta or a mapping of priority to one", per_priority
             )
         targets: dict[Priority, timedelta] = {}
         for priority_name, target in given.items():
-            priority = Priority(priority_name)
-            if not isinstance(target, timedelta) or target <= _ZERO:
+            priority = _priority(priority_name, f"targets.{metric}")
+            if not isinstance(target, timedelta):
+                raise wrong_type(f"targets.{metric}.{priority}", "timedelta", target)
+            if target <= _ZERO:
                 raise _bad_policy(
                     f"the {metric} target for {priority} must be a positive timedelta,"
-                    f" not {target!r}"
+                    f" not {target}",
+                    "targets",
                 )
             targets[priority] = target
-        result[metric] = targets
-    return result
+        result[metric] = FrozenMap(targets)
+    first = result.get(Metric.FIRST_RESPONSE, FrozenMap())
+    resolution = result.get(Metric.RESOLUTION, FrozenMap())
+    for priority in Priority:
+        if priority in first and priority in resolution and first[priority] > resolution[priority]:
+            raise _bad_policy(
+                f"the first response target for {priority} ({first[priority]}) is"
+                f" longer than the resolution target ({resolution[priority]})",
+                "targets",
+            )
+    return FrozenMap(result)
 
 
-def _bad_policy(problem: str) -> ValidationError:
+def _check_calendar(value: object) -> BusinessCalendar:
+    from ticketcore.calendar import BusinessCalendar  # noqa: PLC0415 - a cycle
+
+    if value is None:
+        return BusinessCalendar.always()
+    return _check.instance(value, BusinessCalendar, "calendar")
+
+
+def _check_calendars(value: object) -> FrozenMap[Priority, BusinessCalendar]:
+    from ticketcore.calendar import BusinessCalendar  # noqa: PLC0415 - a cycle
+
+    if value is None:
+        return FrozenMap()
+    return FrozenMap(
+        {
+            _priority(key, "calendars"): _check.instance(
+                calendar, BusinessCalendar, f"calendars.{key}"
+            )
+            for key, calendar in _check.mapping(value, "calendars").items()
+        }
+    )
+
+
+def _check_pauses(value: object) -> frozenset[Status]:
+    pauses = frozenset(
+        status if type(status) is Status else Status(_check.text(status, "pause_statuses"))
+        for status in _check.items(value, "pause_statuses", limit=len(Status) * 4)
+    )
+    if pauses & _STOPPED:
+        raise _bad_policy(
+            "resolved and closed already stop the clocks; they cannot pause", "pause_statuses"
+        )
+    return pauses
+
+
+def _check_threshold(value: object) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction | str):
+        raise wrong_type("warning_threshold", "a number or its text", value)
+    try:
+        threshold = value if isinstance(value, Fraction) else Fraction(str(value))
+    except (ValueError, ZeroDivisionError) as error:
+        raise _bad_policy(
+            f"warning_threshold {_short(value)} is not a number", "warning_threshold"
+        ) from error
+    if not 0 < threshold <= 1:
+        raise _bad_policy(
+            f"warning_threshold must be in (0, 1], not {_short(value)}", "warning_threshold"
+        )
+    return threshold
+
+
+def _bad_policy(problem: str, field: str) -> ValidationError:
     return ValidationError(
         ErrorCode.POLICY_INVALID,
         f"invalid SLA policy: {problem}",
-        field="policy",
+        field=field,
         params={"problem": problem},
     )
 
 
+def _check_ticket(value: object) -> Ticket:
+    from ticketcore.ticket import Ticket  # noqa: PLC0415 - a cycle
+
+    return _check.instance(value, Ticket, "ticket")
+
+
+@attrs.frozen(repr=False)
 class SLAPolicy:
     """Targets per metric and priority, on a business calendar.
 
@@ -281,8 +362,9 @@ class SLAPolicy:
     priority left out has no target (``not_applicable``). ``calendar`` counts the time
     (default: 24/7 UTC); ``calendars`` overrides it per priority (urgent tickets 24/7,
     the rest on business hours, is common). ``pause_statuses`` stop the clocks while a
-    ticket is in them; ``warning_threshold`` is the share of a target after which a
-    running clock is in ``warning``.
+    ticket is in them; ``warning_threshold`` (a number or its text, in (0, 1]) is the
+    share of a target after which a running clock is in ``warning``. Bad configuration
+    raises a :class:`~ticketcore.ValidationError` naming the field.
 
     >>> from datetime import timedelta
     >>> SLAPolicy({"first_response": timedelta(hours=8), "resolution": timedelta(hours=4)})
@@ -292,60 +374,17 @@ class SLAPolicy:
     for urgent (8:00:00) is longer than the resolution target (4:00:00)
     """
 
-    __slots__ = ("_targets", "calendar", "calendars", "pause_statuses", "warning_threshold")
-
-    _targets: dict[Metric, dict[Priority, timedelta]]
-    calendar: BusinessCalendar
-    calendars: Mapping[Priority, BusinessCalendar]
-    pause_statuses: frozenset[Status]
-    warning_threshold: Fraction
-
-    def __init__(
-        self,
-        targets: TargetsInput,
-        *,
-        calendar: BusinessCalendar | None = None,
-        calendars: Mapping[Priority | str, BusinessCalendar] | None = None,
-        pause_statuses: Iterable[Status | str] = (Status.WAITING_FOR_USER,),
-        warning_threshold: float | Fraction | str = Fraction(3, 4),
-    ) -> None:
-        from ticketcore.calendar import BusinessCalendar  # noqa: PLC0415 - a cycle
-
-        checked = _targets(targets)
-        first = checked.get(Metric.FIRST_RESPONSE, {})
-        resolution = checked.get(Metric.RESOLUTION, {})
-        for priority in Priority:
-            if (
-                priority in first
-                and priority in resolution
-                and first[priority] > resolution[priority]
-            ):
-                raise _bad_policy(
-                    f"the first response target for {priority} ({first[priority]}) is"
-                    f" longer than the resolution target ({resolution[priority]})"
-                )
-        pauses = frozenset(Status(status) for status in pause_statuses)
-        if pauses & _STOPPED:
-            raise _bad_policy("resolved and closed already stop the clocks; they cannot pause")
-        try:
-            threshold = Fraction(str(warning_threshold))
-        except (ValueError, ZeroDivisionError) as error:
-            raise _bad_policy(f"warning_threshold {warning_threshold!r} is not a number") from error
-        if not 0 < threshold <= 1:
-            raise _bad_policy(f"warning_threshold must be in (0, 1], not {warning_threshold}")
-        default_calendar = calendar or BusinessCalendar.always()
-        per_priority = {Priority(k): v for k, v in (calendars or {}).items()}
-        for each in (default_calendar, *per_priority.values()):
-            if not isinstance(each, BusinessCalendar):
-                raise _bad_policy(f"{each!r} is not a BusinessCalendar")
-        object.__setattr__(self, "_targets", checked)
-        object.__setattr__(self, "calendar", default_calendar)
-        object.__setattr__(self, "calendars", per_priority)
-        object.__setattr__(self, "pause_statuses", pauses)
-        object.__setattr__(self, "warning_threshold", threshold)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("SLAPolicy is immutable")
+    _targets: _TargetTable = attrs.field(alias="targets", converter=_check_targets)
+    calendar: BusinessCalendar = attrs.field(default=None, converter=_check_calendar, kw_only=True)
+    calendars: FrozenMap[Priority, BusinessCalendar] = attrs.field(
+        default=None, converter=_check_calendars, kw_only=True
+    )
+    pause_statuses: frozenset[Status] = attrs.field(
+        default=(Status.WAITING_FOR_USER,), converter=_check_pauses, kw_only=True
+    )
+    warning_threshold: Fraction = attrs.field(
+        default=Fraction(3, 4), converter=_check_threshold, kw_only=True
+    )
 
     def __repr__(self) -> str:
         targets = {
@@ -372,16 +411,18 @@ class SLAPolicy:
 
     def target(self, metric: Metric | str, priority: Priority | str) -> timedelta | None:
         """The target for ``metric`` at ``priority``, or ``None`` if there is none."""
-        return self._targets.get(Metric(metric), {}).get(Priority(priority))
+        per_priority = self._targets.get(_metric(metric, "metric"))
+        return None if per_priority is None else per_priority.get(_priority(priority, "priority"))
 
     def calendar_for(self, priority: Priority | str) -> BusinessCalendar:
         """The calendar that counts time for tickets of ``priority``."""
-        return self.calendars.get(Priority(priority), self.calendar)
+        return self.calendars.get(_priority(priority, "priority"), self.calendar)
 
     # -- evaluation --------------------------------------------------------------------
 
     def evaluate(self, ticket: Ticket, now: datetime) -> SLAReport:
         """Every metric's clock for ``ticket`` at ``now`` (events after ``now`` are ignored)."""
+        ticket = _check_ticket(ticket)
         now = require_aware(now, "now")
         if now < ticket.created_at:
             raise ValidationError(
@@ -411,6 +452,7 @@ class SLAPolicy:
         Breached clocks that still run count (their deadline is in the past); paused
         and stopped ones do not. This is what storage indexes to find tickets at risk.
         """
+        ticket = _check_ticket(ticket)
         report = self.evaluate(ticket, ticket.updated_at)
         deadlines = [
             status.deadline
@@ -427,6 +469,7 @@ class SLAPolicy:
         Computed from the history as known at ``end``: call it with ``end`` at or before
         now for facts, later for a forecast assuming nothing changes.
         """
+        ticket = _check_ticket(ticket)
         start = require_aware(start, "start")
         end = require_aware(end, "end")
         line = _timeline(ticket, end)

@@ -28,22 +28,17 @@ from typing import NamedTuple, TypedDict, TypeVar
 
 import attrs
 
+from ticketcore import _check
 from ticketcore._frozenmap import FrozenMap
 from ticketcore._time import require_aware
 from ticketcore._validate import (
-    check_attachments,
     clean_body,
     clean_identifier,
     clean_line,
     clean_references,
 )
-from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import (
-    ErrorCode,
-    PermissionDeniedError,
-    TransitionError,
-    ValidationError,
-)
+from ticketcore.enums import Category, Priority, Status
+from ticketcore.errors import ErrorCode, TransitionError, ValidationError, wrong_type
 from ticketcore.events import (
     AssigneeChanged,
     CategoryChanged,
@@ -53,7 +48,7 @@ from ticketcore.events import (
     StatusChanged,
     TicketOpened,
 )
-from ticketcore.model import Actor, Attachment, Message
+from ticketcore.model import Actor, Attachment, Message, check_attachments, require_actor
 from ticketcore.workflow import Action, Workflow
 
 __all__ = ["Change", "Ticket"]
@@ -82,8 +77,12 @@ def _change(ticket: Ticket, events: tuple[Event, ...]) -> Change:
     return tuple.__new__(Change, (ticket, events))
 
 
-def _frozen_map(value: Mapping[str, str] | None) -> FrozenMap:
-    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+def _frozen_map(value: Mapping[str, str] | None) -> FrozenMap[str, str]:
+    if isinstance(value, FrozenMap):
+        return value
+    if value is not None and not isinstance(value, Mapping):
+        raise wrong_type("references", "mapping", value)
+    return FrozenMap(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -106,7 +105,7 @@ class Ticket:
     version: int = 1
     messages: tuple[Message, ...] = ()
     history: tuple[Event, ...] = ()
-    references: FrozenMap = attrs.field(factory=FrozenMap, converter=_frozen_map)
+    references: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_frozen_map)
 
     # -- opening -----------------------------------------------------------------------
 
@@ -133,27 +132,26 @@ class Ticket:
         a user's behalf by naming ``requester_id``. ``category`` defaults to
         ``general`` and ``priority`` to ``medium``.
         """
-        workflow = workflow or Workflow.default()
-        actor = _require_actor(actor)
+        workflow = _workflow(workflow)
+        actor = require_actor(actor)
         at = require_aware(at, "at")
         workflow.check_action(Action.OPEN, actor)
-        if actor.role is Role.REQUESTER:
-            if requester_id is not None and requester_id != actor.id:
-                raise _not_yours(actor)
+        if requester_id is None:
+            if workflow.permits(Action.ACT_ON_ANY_TICKET, actor):
+                raise ValidationError(
+                    ErrorCode.REQUESTER_REQUIRED,
+                    "an agent or the system opening a ticket must name its requester_id",
+                    field="requester_id",
+                )
             requester_id = actor.id
-        elif requester_id is None:
-            raise ValidationError(
-                ErrorCode.REQUESTER_REQUIRED,
-                "an agent or the system opening a ticket must name its requester_id",
-                field="requester_id",
-            )
-        ticket_id = clean_identifier(id, "id")
         requester_id = clean_identifier(requester_id, "requester_id")
+        workflow.check_access(actor, requester_id=requester_id)
+        ticket_id = clean_identifier(id, "id")
         limits = workflow.limits
         subject = clean_line(subject, "subject", max_length=limits.subject_max_length)
         body = clean_body(body, "body", max_length=limits.body_max_length)
-        category = Category(category)
-        priority = Priority(priority)
+        category = _category(category)
+        priority = _priority(priority)
         files = check_attachments(attachments, limits)
         refs = clean_references(references, limits)
         message = Message(
@@ -200,7 +198,8 @@ class Ticket:
         ``on_requester_reply`` says); that move is its own ``StatusChanged`` event, by
         the system, under the same version.
         """
-        workflow = workflow or Workflow.default()
+        workflow = _workflow(workflow)
+        internal = _check.boolean(internal, "internal")
         actor, at = self._begin(actor, at, Action.ADD_NOTE if internal else Action.REPLY, workflow)
         limits = workflow.limits
         text = clean_body(body, "body", max_length=limits.body_max_length)
@@ -248,7 +247,8 @@ class Ticket:
         workflow: Workflow | None = None,
     ) -> Change:
         """Attach files, with an optional short note, as a message of their own."""
-        workflow = workflow or Workflow.default()
+        workflow = _workflow(workflow)
+        internal = _check.boolean(internal, "internal")
         actor, at = self._begin(actor, at, Action.ATTACH, workflow)
         if internal:
             workflow.check_action(Action.ADD_NOTE, actor)
@@ -285,7 +285,7 @@ class Ticket:
         version = self.version + 1
         message = Message(
             id=(
-                f"{self.id}.{len(self.messages) + 1}"
+                self._next_message_id(internal=internal)
                 if message_id is None
                 else clean_identifier(message_id, "message_id")
             ),
@@ -298,21 +298,35 @@ class Ticket:
         events: list[Event] = [
             MessageAdded(ticket_id=self.id, version=version, at=at, actor=actor, message=message)
         ]
-        if actor.role is Role.REQUESTER and not internal:
-            target = workflow.reply_moves(self.status)
-            if target is not None:
-                events.append(
-                    StatusChanged(
-                        ticket_id=self.id,
-                        version=version,
-                        at=at,
-                        actor=Actor.system(),
-                        from_status=self.status,
-                        to_status=target,
-                        reason=REQUESTER_REPLIED,
-                    )
+        target = workflow.move_on_reply(actor, self.status, internal=internal)
+        if target is not None:
+            events.append(
+                StatusChanged(
+                    ticket_id=self.id,
+                    version=version,
+                    at=at,
+                    actor=Actor.system(),
+                    from_status=self.status,
+                    to_status=target,
+                    reason=REQUESTER_REPLIED,
+                    reason_public=True,
                 )
+            )
         return self._commit(tuple(events))
+
+    def _next_message_id(self, *, internal: bool) -> str:
+        # Public messages and internal notes are numbered apart (T-1.1, T-1.2 and
+        # T-1.n1), so the ids a requester sees have no gaps that tell of notes.
+        # Each is the last id of its kind plus one (numbers only grow), found from the
+        # end; a ticket stored before the split (notes numbered with the rest) goes on
+        # from its highest number, so no id is ever given twice.
+        prefix = "n" if internal else ""
+        for message in reversed(self.messages):
+            suffix = message.id.rpartition(".")[2]
+            number = suffix[len(prefix) :] if suffix.startswith(prefix) else ""
+            if number.isdigit() and number.isascii():
+                return f"{self.id}.{prefix}{int(number) + 1}"
+        return f"{self.id}.{prefix}1"
 
     # -- status ------------------------------------------------------------------------
 
@@ -323,12 +337,17 @@ class Ticket:
         *,
         at: datetime,
         reason: str | None = None,
+        reason_public: bool = False,
         workflow: Workflow | None = None,
     ) -> Change:
-        """Move the ticket to status ``to``, if the workflow lets ``actor`` do so."""
-        workflow = workflow or Workflow.default()
+        """Move the ticket to status ``to``, if the workflow lets ``actor`` do so.
+
+        ``reason`` is for the team: the requester sees it only with ``reason_public=True``.
+        """
+        workflow = _workflow(workflow)
+        reason_public = _check.boolean(reason_public, "reason_public")
         actor, at = self._begin(actor, at, None, workflow)
-        target = to if type(to) is Status else Status(to)
+        target = _status(to)
         workflow.check_transition(self.status, target, actor)
         if reason is not None:
             reason = clean_line(
@@ -346,6 +365,7 @@ class Ticket:
             from_status=self.status,
             to_status=target,
             reason=reason,
+            reason_public=reason_public and reason is not None,
         )
         return _change(_apply_status(self, event), (event,))
 
@@ -355,10 +375,18 @@ class Ticket:
         *,
         at: datetime,
         reason: str | None = None,
+        reason_public: bool = False,
         workflow: Workflow | None = None,
     ) -> Change:
         """Close the ticket: ``change_status(actor, "closed", ...)``."""
-        return self.change_status(actor, Status.CLOSED, at=at, reason=reason, workflow=workflow)
+        return self.change_status(
+            actor,
+            Status.CLOSED,
+            at=at,
+            reason=reason,
+            reason_public=reason_public,
+            workflow=workflow,
+        )
 
     # -- triage ------------------------------------------------------------------------
 
@@ -371,9 +399,9 @@ class Ticket:
         workflow: Workflow | None = None,
     ) -> Change:
         """Set the priority (agents only, by default). The same priority changes nothing."""
-        workflow = workflow or Workflow.default()
+        workflow = _workflow(workflow)
         actor, at = self._begin(actor, at, Action.CHANGE_PRIORITY, workflow)
-        new = Priority(priority)
+        new = _priority(priority)
         if new is self.priority:
             return Change(self, ())
         return self._commit(
@@ -393,9 +421,9 @@ class Ticket:
         workflow: Workflow | None = None,
     ) -> Change:
         """Set the category (agents only, by default). The same category changes nothing."""
-        workflow = workflow or Workflow.default()
+        workflow = _workflow(workflow)
         actor, at = self._begin(actor, at, Action.CHANGE_CATEGORY, workflow)
-        new = Category(category)
+        new = _category(category)
         if new is self.category:
             return Change(self, ())
         return self._commit(
@@ -415,7 +443,7 @@ class Ticket:
         workflow: Workflow | None = None,
     ) -> Change:
         """Assign the ticket to an agent's id, or unassign it with ``None``."""
-        workflow = workflow or Workflow.default()
+        workflow = _workflow(workflow)
         actor, at = self._begin(actor, at, Action.ASSIGN, workflow)
         new = None if assignee_id is None else clean_identifier(assignee_id, "assignee_id")
         if new == self.assignee_id:
@@ -433,47 +461,58 @@ class Ticket:
     def visible_to(self, actor: Actor, *, workflow: Workflow | None = None) -> Ticket:
         """The ticket as ``actor`` may see it.
 
-        Agents and the system see everything. The requester sees their own ticket
-        without internal notes (and without the events that added them); anyone else's
-        ticket is a :class:`PermissionDeniedError`, never an empty result.
+        Those the workflow lets read notes (agents and the system) see everything.
+        Anyone else sees the ticket without internal notes, the events that added them,
+        or the reasons of status changes not made public, and with ``updated_at`` the
+        time of the last change they can see. ``version`` still counts every change (it
+        is what a save is checked against), so it tells that something happened, not
+        what. Someone the ownership rule keeps out gets what a missing ticket gets
+        (see :meth:`Workflow.check_access`), never an empty result.
         """
-        workflow = workflow or Workflow.default()
-        actor = _require_actor(actor)
-        if actor.role is Role.REQUESTER and actor.id != self.requester_id:
-            raise _not_yours(actor)
+        workflow = _workflow(workflow)
+        actor = require_actor(actor)
+        workflow.check_access(actor, requester_id=self.requester_id, ticket_id=self.id)
         workflow.check_action(Action.VIEW, actor)
-        if actor.role is not Role.REQUESTER or not any(m.internal for m in self.messages):
+        if workflow.permits(Action.VIEW_NOTES, actor):
+            return self
+        history = tuple(_public(event) for event in self.history if not _is_internal(event))
+        if len(history) == len(self.history) and history == self.history:
             return self
         return attrs.evolve(
             self,
             messages=tuple(m for m in self.messages if not m.internal),
-            history=tuple(e for e in self.history if not _is_internal(e)),
+            history=history,
+            updated_at=history[-1].at if history else self.updated_at,
         )
 
     def can(self, actor: Actor, action: Action, *, workflow: Workflow | None = None) -> bool:
         """Whether ``actor`` may perform ``action`` on this ticket now."""
-        workflow = workflow or Workflow.default()
-        if actor.role is Role.REQUESTER and actor.id != self.requester_id:
+        workflow = _workflow(workflow)
+        require_actor(actor)
+        if self.status is Status.CLOSED and Action(action) is not Action.VIEW:
             return False
-        if self.status is Status.CLOSED and action is not Action.VIEW:
-            return False
-        return workflow.permits(action, actor)
+        return workflow.permits(action, actor, requester_id=self.requester_id)
 
     def targets(self, actor: Actor, *, workflow: Workflow | None = None) -> tuple[Status, ...]:
         """The statuses ``actor`` may move this ticket to now (for rendering buttons)."""
-        if actor.role is Role.REQUESTER and actor.id != self.requester_id:
+        workflow = _workflow(workflow)
+        if not workflow.may_act_on(actor, self.requester_id):
             return ()
-        return (workflow or Workflow.default()).targets(self.status, actor)
+        return workflow.targets(self.status, actor)
 
     # -- history -----------------------------------------------------------------------
 
     @classmethod
     def replay(cls, history: Sequence[Event]) -> Ticket:
         """Rebuild a ticket from its history alone (``Ticket.replay(t.history) == t``)."""
-        if not history or not isinstance(history[0], TicketOpened):
+        events = _check.items(history, "history")
+        if not events or not isinstance(events[0], TicketOpened):
             raise _bad_history("a history starts with TicketOpened")
-        ticket = _opened(history[0])
-        for event in history[1:]:
+        ticket = _opened(events[0])
+        for event in events[1:]:
+            if type(event) not in _APPLY:
+                raise _bad_history(f"{type(event).__name__} is not an event of a ticket")
+            assert isinstance(event, Event)  # noqa: S101 - _APPLY holds event types only
             if event.ticket_id != ticket.id:
                 raise _bad_history(f"event for {event.ticket_id!r} in {ticket.id!r}'s history")
             if event.version not in {ticket.version, ticket.version + 1}:
@@ -489,10 +528,9 @@ class Ticket:
         self, actor: Actor, at: datetime, action: Action | None, workflow: Workflow
     ) -> tuple[Actor, datetime]:
         """The checks every change makes, in order: who, when, closed, permitted."""
-        actor = _require_actor(actor)
+        actor = require_actor(actor)
         at = require_aware(at, "at")
-        if actor.role is Role.REQUESTER and actor.id != self.requester_id:
-            raise _not_yours(actor)
+        workflow.check_access(actor, requester_id=self.requester_id, ticket_id=self.id)
         if self.status is Status.CLOSED:
             raise TransitionError(
                 ErrorCode.TICKET_CLOSED,
@@ -612,24 +650,32 @@ def _is_internal(event: Event) -> bool:
     return isinstance(event, MessageAdded) and event.message.internal
 
 
-def _require_actor(actor: object) -> Actor:
-    if not isinstance(actor, Actor):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"actor must be an Actor, not {type(actor).__name__}",
-            field="actor",
-            params={"expected": "Actor", "type": type(actor).__name__},
-        )
-    return actor
+def _public(event: Event) -> Event:
+    """``event`` as someone who may not read notes sees it: a status change's reason
+    only when the agent made it public."""
+    if isinstance(event, StatusChanged) and event.reason is not None and not event.reason_public:
+        return attrs.evolve(event, reason=None)
+    return event
 
 
-def _not_yours(actor: Actor) -> PermissionDeniedError:
-    return PermissionDeniedError(
-        ErrorCode.NOT_YOUR_TICKET,
-        f"requester {actor.id!r} may act only on their own tickets",
-        field="requester_id",
-        params={"value": actor.id},
-    )
+def _workflow(workflow: object) -> Workflow:
+    if workflow is None:
+        return Workflow.default()
+    if not isinstance(workflow, Workflow):
+        raise wrong_type("workflow", "Workflow", workflow)
+    return workflow
+
+
+def _status(value: object) -> Status:
+    return value if type(value) is Status else Status(_check.text(value, "status"))
+
+
+def _priority(value: object) -> Priority:
+    return value if type(value) is Priority else Priority(_check.text(value, "priority"))
+
+
+def _category(value: object) -> Category:
+    return value if type(value) is Category else Category(_check.text(value, "category"))
 
 
 def _bad_history(problem: str) -> ValidationError:

@@ -24,6 +24,8 @@ from typing import IO, TYPE_CHECKING, TypeAlias
 
 import attrs
 
+from ticketcore import _check
+from ticketcore.errors import ErrorCode, ValidationError, out_of_range
 from ticketcore.i18n._locale import FALLBACK, LocaleLike, parse_locale, parse_locale_strictly
 from ticketcore.i18n._template import fill
 
@@ -88,14 +90,15 @@ def add_catalog_dir(path: str | PathLike[str]) -> None:
     """Use every ``<path>/<locale>/LC_MESSAGES/ticketcore.po`` ahead of the shipped ones.
 
     Locale directory names are parsed with Babel (``de``, ``pt_BR``, ``pt-BR``). Every
-    catalog is read at once, so a broken file fails here (``OSError``, or Babel's
-    ``PoFileError``) rather than at the first lookup; an unknown locale name raises
-    :class:`~ticketcore.ValidationError`. Call it at start-up: later calls take
-    precedence over earlier ones.
+    catalog is read at once, so a broken file fails here rather than at the first
+    lookup. Each problem is a :class:`~ticketcore.ValidationError`: a path that is not
+    a folder ``out_of_range``, a file that cannot be read ``storage_invalid``, a broken
+    file ``format_invalid``, an unknown locale name ``invalid_choice``. Call it at
+    start-up: later calls take precedence over earlier ones.
     """
-    directory = Path(path)
+    directory = Path(_check.file_path(path, "path"))
     if not directory.is_dir():
-        raise NotADirectoryError(f"not a directory: {directory}")
+        raise out_of_range("path", str(directory), "an existing folder of catalogs")
     found = [
         (str(parse_locale_strictly(po.parent.parent.name)), po)
         for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
@@ -106,10 +109,11 @@ def add_catalog_dir(path: str | PathLike[str]) -> None:
 def register_catalog(locale: LocaleLike, path: str | PathLike[str]) -> None:
     """Use the ``.po`` file at ``path`` for ``locale``, ahead of the shipped catalogs.
 
-    The file is read at once (``OSError`` or ``PoFileError`` if it is missing or broken);
-    a locale Babel does not know raises :class:`~ticketcore.ValidationError`.
+    The file is read at once; a missing, unreadable or broken file, or a locale Babel
+    does not know, raises :class:`~ticketcore.ValidationError` as
+    :func:`add_catalog_dir` does.
     """
-    _add([(str(parse_locale_strictly(locale)), Path(path))])
+    _add([(str(parse_locale_strictly(locale)), Path(_check.file_path(path, "path")))])
 
 
 def available_locales() -> tuple[str, ...]:
@@ -196,8 +200,25 @@ def _shipped_table(identifier: str) -> _Table | None:
 
 
 def _file_table(path: Path, identifier: str) -> _Table:
-    with path.open("rb") as source:
-        return _table(read_catalog(source, identifier))
+    from babel.messages.pofile import PoFileError  # noqa: PLC0415 - Babel on first use only
+
+    try:
+        with path.open("rb") as source:
+            return _table(read_catalog(source, identifier))
+    except OSError as error:
+        raise ValidationError(
+            ErrorCode.STORAGE_INVALID,
+            f"the catalog {str(path)!r} cannot be read: {error.strerror or error}",
+            field="path",
+            params={"value": str(path)},
+        ) from error
+    except (PoFileError, UnicodeDecodeError, ValueError) as error:
+        raise ValidationError(
+            ErrorCode.FORMAT_INVALID,
+            f"the catalog {str(path)!r} is not a valid .po file: {error}",
+            field="path",
+            params={"value": str(path)},
+        ) from error
 
 
 def _table(catalog: Catalog) -> _Table:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ticketcore._digits import localize_digits
 from ticketcore._time import require_aware
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore._zones import zone
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 from ticketcore.i18n._catalog import translations
 from ticketcore.i18n._jalali import PERSIAN_MONTH_NAMES, to_jalali
 from ticketcore.i18n._locale import LocaleLike, parse_locale
@@ -88,7 +88,7 @@ def format_duration(td: timedelta, locale: LocaleLike) -> str:
     locale's numbering system (Persian digits in ``fa``).
     """
     if not isinstance(td, timedelta):
-        raise _type_error("duration", "timedelta", td)
+        raise wrong_type("duration", "timedelta", td)
     return _duration_text(duration_parts(td), parse_locale(locale))
 
 
@@ -132,7 +132,7 @@ def format_number(
     from babel.numbers import format_decimal, format_scientific  # noqa: PLC0415
 
     if isinstance(number, bool) or not isinstance(number, int | float | Decimal):
-        raise _type_error("number", "int, float or Decimal", number)
+        raise wrong_type("number", "int, float or Decimal", number)
     loc = parse_locale(locale)
     system = "latn" if latin_digits else loc.default_numbering_system
     value = _exact(number)
@@ -225,25 +225,4 @@ def _jalali_datetime(value: datetime, format: DateTimeFormat) -> str:  # noqa: A
 
 
 def _zone(tz: object) -> tzinfo:
-    if isinstance(tz, tzinfo):
-        return tz
-    if not isinstance(tz, str):
-        raise _type_error("tz", "str or tzinfo", tz)
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            ErrorCode.TIME_ZONE_UNKNOWN,
-            f"unknown time zone {tz!r}",
-            field="tz",
-            params={"value": tz},
-        ) from None
-
-
-def _type_error(field: str, expected: str, value: object) -> ValidationError:
-    return ValidationError(
-        ErrorCode.INVALID_TYPE,
-        f"{field} must be {expected}, not {type(value).__name__}",
-        field=field,
-        params={"expected": expected, "type": type(value).__name__},
-    )
+    return zone(tz, any_tzinfo=True)

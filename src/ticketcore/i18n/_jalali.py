@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore import _check
+from ticketcore.errors import ErrorCode, ValidationError, wrong_type
 
 __all__ = [
     "PERSIAN_MONTH_NAMES",
@@ -63,11 +64,13 @@ _MONTH_STARTS: tuple[int, ...] = tuple(
 
 def is_jalali_leap_year(year: int) -> bool:
     """Whether the Jalali ``year`` has 366 days (a 30-day Esfand)."""
+    _check.integer(year, "year")
     return year % _CYCLE_YEARS in _LEAP_REMAINDERS
 
 
 def jalali_month_length(year: int, month: int) -> int:
     """Days in a Jalali month: 31 for months 1-6, 30 for 7-11, 29 or 30 for Esfand."""
+    _check.integer(year, "year")
     _check_range("month", month, 12)
     if month <= _LONG_MONTHS:
         return 31
@@ -97,6 +100,8 @@ def to_jalali(day: date) -> tuple[int, int, int]:
     Exact for every day of 1800-2200 CE; outside that range it extends the same
     arithmetic rule, which may differ by a day from the astronomical calendar.
     """
+    if not isinstance(day, date):
+        raise wrong_type("day", "date", day)
     days = day.toordinal() - _EPOCH_ORDINAL  # days since 1 Farvardin of year 1
     # An estimate from the mean year length, then at most one step back.
     year = (days * _CYCLE_YEARS) // _CYCLE_DAYS + 1
@@ -118,6 +123,7 @@ def from_jalali(year: int, month: int, day: int) -> date:
     Raises :class:`~ticketcore.ValidationError` (code ``invalid_choice``) for a month
     outside 1-12, a day outside the month, or a date outside Python's date range.
     """
+    _check.integer(year, "year", minimum=-(10**6), maximum=10**6)
     _check_range("month", month, 12)
     _check_range("day", day, jalali_month_length(year, month))
     ordinal = _EPOCH_ORDINAL + _days_before_year(year) + _MONTH_STARTS[month - 1] + day - 1
@@ -132,7 +138,8 @@ def from_jalali(year: int, month: int, day: int) -> date:
 
 
 def _check_range(field: str, value: int, highest: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= highest:
+    _check.integer(value, field)
+    if not 1 <= value <= highest:
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,
             f"{field} must be an integer from 1 to {highest}, not {value!r}",

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal, TypeAlias, TypeGuard
 
+from ticketcore import _check
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import ErrorCode, TicketcoreError, ValidationError
+from ticketcore.errors import ErrorCode, TicketcoreError, wrong_type
 from ticketcore.i18n._catalog import Translations, translations
 from ticketcore.i18n._format import format_bytes, format_datetime, format_duration, format_number
 from ticketcore.i18n._locale import LocaleLike
@@ -67,6 +68,7 @@ def field_label(field: str, locale: LocaleLike) -> str:
     A dotted name (``references.order_no``) falls back to its first part's label;
     unknown names come back with underscores as spaces.
     """
+    _check.text(field, "field")
     texts = translations(locale)
     found = texts.get("field", field) or texts.get("field", field.split(".", 1)[0])
     return found if found is not None else field.replace("_", " ")
@@ -86,12 +88,7 @@ def message(error: TicketcoreError, locale: LocaleLike) -> str:
     template anywhere falls back to ``error.message``.
     """
     if not isinstance(error, TicketcoreError):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"error must be a TicketcoreError, not {type(error).__name__}",
-            field="error",
-            params={"expected": "TicketcoreError", "type": type(error).__name__},
-        )
+        raise wrong_type("error", "TicketcoreError", error)
     texts = translations(locale)
     values: dict[str, Callable[[], str]] = {
         name: _deferred(error, name, value, texts) for name, value in error.params.items()
@@ -104,16 +101,7 @@ def message(error: TicketcoreError, locale: LocaleLike) -> str:
 def _member_text(member: object, locale: LocaleLike, suffix: str) -> str:
     kind = next((name for cls, name in _KINDS.items() if isinstance(member, cls)), None)
     if kind is None:
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"expected a Status, Priority, Category, Role, Metric or ClockState,"
-            f" not {type(member).__name__}",
-            field="member",
-            params={
-                "expected": "Status, Priority, Category, Role, Metric or ClockState",
-                "type": type(member).__name__,
-            },
-        )
+        raise wrong_type("member", "Status, Priority, Category, Role, Metric or ClockState", member)
     value = str(member)
     texts = translations(locale)
     found = texts.get(kind + suffix, value)

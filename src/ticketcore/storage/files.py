@@ -10,6 +10,13 @@ system as its final place), is flushed to disk, then moved into place with
 large, disk full, crash) leaves at most a temporary file named ``.incoming-*`` that
 :meth:`FileAttachmentStore.clean_incoming` removes.
 
+A file's modification time is when content was last stored: storing content that is
+already there touches it. :meth:`~FileAttachmentStore.discard` and
+:meth:`~FileAttachmentStore.sweep` remove a file only if nobody stored it since they
+looked: each first moves the file aside (an atomic rename), checks its time, and puts it
+back if a writer touched it meanwhile. A writer that finds the file gone in that instant
+stores its own copy, so content a new ticket references is never lost.
+
 >>> import io, tempfile
 >>> with tempfile.TemporaryDirectory() as root:
 ...     store = FileAttachmentStore(root)
@@ -24,17 +31,22 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Container, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from ticketcore import _check
 from ticketcore._validate import clean_sha256
-from ticketcore.errors import ErrorCode, NotFoundError, StorageUnavailableError
+from ticketcore.errors import ErrorCode, NotFoundError, StorageUnavailableError, wrong_type
 from ticketcore.ports import CHUNK_SIZE, ReadableStream, StoredContent, copy_content
 
 __all__ = ["FileAttachmentStore"]
 
 _INCOMING = ".incoming-"
+_ASIDE = ".aside-"
 
 
 class FileAttachmentStore:
@@ -45,8 +57,11 @@ class FileAttachmentStore:
     """
 
     def __init__(self, root: str | os.PathLike[str], *, chunk_size: int = CHUNK_SIZE) -> None:
-        self._root = Path(root)
-        self._chunk_size = chunk_size
+        self._root = Path(_check.file_path(root, "root"))
+        self._chunk_size = _check.integer(chunk_size, "chunk_size", minimum=1, maximum=2**26)
+        # content this process created: digest -> the file's mtime (ns) it was created with
+        self._created: dict[str, int] = {}
+        self._lock = threading.Lock()
         with _unavailable("create the attachment directory"):
             self._root.mkdir(parents=True, exist_ok=True)
 
@@ -68,18 +83,63 @@ class FileAttachmentStore:
                 file.flush()
                 os.fsync(file.fileno())
             target = self._path(stored.sha256)
-            if target.exists():
-                temporary.unlink()  # the same content is already there
-            else:
+            created = not _touch(target)
+            if created:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 temporary.replace(target)
                 _sync_directory(target.parent)
+                with self._lock:
+                    self._created[stored.sha256] = target.stat().st_mtime_ns
+            else:
+                temporary.unlink()  # the same content is already there
         except BaseException as error:
             temporary.unlink(missing_ok=True)
             if isinstance(error, OSError):
                 raise _storage_failed("store an attachment", error) from error
             raise
-        return stored
+        return StoredContent(stored.sha256, stored.size, created=created)
+
+    def discard(self, content: StoredContent) -> None:
+        """Remove content a failed call created, unless a put stored it again since."""
+        _check.instance(content, StoredContent, "content")
+        digest = clean_sha256(content.sha256)
+        with self._lock:
+            created = self._created.pop(digest, None)
+        if content.created and created is not None:
+            with _unavailable("discard an attachment"):
+                self._remove_unless_touched(digest, lambda mtime: mtime == created)
+
+    def sweep(self, referenced: Container[str], *, older_than: timedelta) -> int:
+        """Remove content not in ``referenced`` that no put stored within ``older_than``."""
+        if not isinstance(referenced, Container):
+            raise wrong_type("referenced", "a set of digests", referenced)
+        age = _check.duration(older_than, "older_than")
+        cutoff = time.time_ns() - age // timedelta(microseconds=1) * 1000
+        removed = 0
+        with _unavailable("sweep attachments"):
+            for path in self._root.glob("??/??/*"):
+                digest = path.name
+                if len(digest) != 64 or digest in referenced:  # noqa: PLR2004 - a digest
+                    continue
+                if self._remove_unless_touched(digest, lambda mtime: mtime <= cutoff):
+                    removed += 1
+        return removed
+
+    def _remove_unless_touched(self, digest: str, removable: Callable[[int], bool]) -> bool:
+        """Move the file aside, then remove it if ``removable(mtime)``, else put it back."""
+        target = self._path(digest)
+        aside = self._root / f"{_ASIDE}{digest}-{os.getpid()}-{threading.get_ident()}"
+        try:
+            target.rename(aside)
+        except FileNotFoundError:
+            return False
+        if removable(aside.stat().st_mtime_ns):
+            aside.unlink()
+            return True
+        # A writer stored the content again before the rename: it stays. (os.replace is
+        # fine if a writer placed a new copy meanwhile: the bytes are the same.)
+        aside.replace(target)
+        return False
 
     def open(self, sha256: str) -> BinaryIO:
         """A binary stream over the content with this digest; the caller closes it."""
@@ -105,10 +165,11 @@ class FileAttachmentStore:
         Run it when no write is in progress (at start-up, say).
         """
         removed = 0
-        for leftover in self._root.glob(_INCOMING + "*"):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-                removed += 1
+        with _unavailable("clean the attachment directory"):
+            for leftover in self._root.glob(_INCOMING + "*"):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+                    removed += 1
         return removed
 
     def _path(self, digest: str) -> Path:
@@ -117,6 +178,15 @@ class FileAttachmentStore:
 
     def __repr__(self) -> str:
         return f"FileAttachmentStore({str(self._root)!r})"
+
+
+def _touch(target: Path) -> bool:
+    """Mark existing content as stored now; ``False`` if there is no such file."""
+    try:
+        os.utime(target)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _sync_directory(directory: Path) -> None:

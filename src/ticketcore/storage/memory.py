@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
-from datetime import datetime
+import time
+from collections.abc import Container, Iterable
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from ticketcore._time import require_aware
+from ticketcore import _check
 from ticketcore._validate import clean_sha256
-from ticketcore.errors import ErrorCode, NotFoundError, ValidationError
+from ticketcore.errors import ErrorCode, NotFoundError, wrong_type
 from ticketcore.events import Event
 from ticketcore.ports import (
     Page,
@@ -37,6 +38,9 @@ from ticketcore.ports import (
     TicketQuery,
     check_limit,
     check_position,
+    check_query,
+    check_stored_ticket,
+    check_ticket_id,
     copy_content,
     new_events,
     stale_version,
@@ -62,7 +66,7 @@ class InMemoryRepository:
 
     def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
         """Store a new ticket and append its whole history to the event log."""
-        _check_ticket(ticket, next_deadline)
+        check_stored_ticket(ticket, next_deadline)
         with self._lock:
             if ticket.id in self._tickets:
                 raise ticket_exists(ticket.id)
@@ -71,6 +75,7 @@ class InMemoryRepository:
 
     def get(self, ticket_id: str) -> Ticket:
         """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
+        check_ticket_id(ticket_id)
         with self._lock:
             row = self._tickets.get(ticket_id)
         if row is None:
@@ -85,7 +90,7 @@ class InMemoryRepository:
         next_deadline: datetime | None = None,
     ) -> None:
         """Replace the ticket if it is still at ``expected_version``; log its new events."""
-        _check_ticket(ticket, next_deadline)
+        check_stored_ticket(ticket, next_deadline)
         events = new_events(ticket, expected_version=expected_version)
         with self._lock:
             row = self._tickets.get(ticket.id)
@@ -104,9 +109,11 @@ class InMemoryRepository:
         cursor: str | None = None,
     ) -> Page[Ticket]:
         """One page of the matching tickets (see :meth:`TicketQuery.select`)."""
+        query = check_query(query)
+        check_limit(limit)
         with self._lock:
             rows = list(self._tickets.values())
-        return (query or TicketQuery()).select(rows, limit=limit, cursor=cursor)
+        return query.select(rows, limit=limit, cursor=cursor)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
@@ -124,32 +131,54 @@ class InMemoryRepository:
         return f"InMemoryRepository({len(self._tickets)} tickets, {len(self._log)} events)"
 
 
-def _check_ticket(ticket: object, next_deadline: object) -> None:
-    if not isinstance(ticket, Ticket):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"a repository stores Ticket values, not {type(ticket).__name__}",
-            field="ticket",
-            params={"expected": "Ticket", "type": type(ticket).__name__},
-        )
-    if next_deadline is not None:
-        require_aware(next_deadline, "next_deadline")
-
-
 class InMemoryAttachmentStore:
     """A :class:`~ticketcore.ports.AttachmentStore` in a dict, guarded by a lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._content: dict[str, bytes] = {}
+        # per digest: how many puts stored it, the count when it was created, and
+        # when it was last stored (time.monotonic()), for discard and sweep
+        self._puts: dict[str, tuple[int, int, float]] = {}
 
     def put(self, stream: ReadableStream, *, max_size: int) -> StoredContent:
         """Store what ``stream`` yields if it is at most ``max_size`` bytes."""
         buffer = io.BytesIO()
         stored = copy_content(stream, buffer.write, max_size=max_size)
         with self._lock:
-            self._content.setdefault(stored.sha256, buffer.getvalue())
-        return stored
+            created = stored.sha256 not in self._content
+            puts, created_at, _last = self._puts.get(stored.sha256, (0, 0, 0.0))
+            if created:
+                self._content[stored.sha256] = buffer.getvalue()
+                created_at = puts + 1
+            self._puts[stored.sha256] = (puts + 1, created_at, time.monotonic())
+        return StoredContent(stored.sha256, stored.size, created=created)
+
+    def discard(self, content: StoredContent) -> None:
+        """Remove content a failed call created, unless a put stored it again since."""
+        _check.instance(content, StoredContent, "content")
+        digest = clean_sha256(content.sha256)
+        with self._lock:
+            puts, created_at, _last = self._puts.get(digest, (0, -1, 0.0))
+            if content.created and puts == created_at:
+                self._content.pop(digest, None)
+                self._puts.pop(digest, None)
+
+    def sweep(self, referenced: Container[str], *, older_than: timedelta) -> int:
+        """Remove content not in ``referenced`` that no put stored within ``older_than``."""
+        if not isinstance(referenced, Container):
+            raise wrong_type("referenced", "a set of digests", referenced)
+        cutoff = time.monotonic() - _check.duration(older_than, "older_than").total_seconds()
+        with self._lock:
+            stale = [
+                digest
+                for digest in self._content
+                if digest not in referenced and self._puts.get(digest, (0, 0, 0.0))[2] <= cutoff
+            ]
+            for digest in stale:
+                self._content.pop(digest, None)
+                self._puts.pop(digest, None)
+        return len(stale)
 
     def open(self, sha256: str) -> BinaryIO:
         """A stream over the content with this digest."""
@@ -165,6 +194,7 @@ class InMemoryAttachmentStore:
         digest = clean_sha256(sha256)
         with self._lock:
             self._content.pop(digest, None)
+            self._puts.pop(digest, None)
 
     def __len__(self) -> int:
         with self._lock:

@@ -58,13 +58,16 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.rows import TupleRow, tuple_row
 
-from ticketcore._time import require_aware
+from ticketcore import _check
 from ticketcore._validate import clean_identifier
 from ticketcore.errors import (
     ConflictError,
     ErrorCode,
+    StorageError,
     StorageUnavailableError,
     ValidationError,
+    out_of_range,
+    wrong_type,
 )
 from ticketcore.events import Event
 from ticketcore.ports import (
@@ -75,7 +78,13 @@ from ticketcore.ports import (
     TicketQuery,
     check_limit,
     check_position,
+    check_query,
+    check_stored_ticket,
+    check_ticket_id,
     new_events,
+    read_page,
+    read_ticket,
+    record_unreadable,
     stale_version,
     ticket_exists,
     ticket_not_found,
@@ -83,7 +92,6 @@ from ticketcore.ports import (
 from ticketcore.serialization import (
     event_from_json,
     event_to_json,
-    ticket_from_json,
     ticket_to_json,
     utc_microseconds,
 )
@@ -297,13 +305,12 @@ def migrate(
     Returns the version reached. Runs in one transaction under an advisory lock on the
     schema's name, so callers in several processes at once migrate it once, and a second
     call does nothing (and needs no ``CREATE`` privilege). A schema newer than ``target``
-    is left alone; one newer than this release is a
-    :class:`~ticketcore.StorageUnavailableError`.
+    is left alone; one newer than this release is a :class:`~ticketcore.StorageError`
+    (``storage_invalid``).
     """
     schema = _check_schema(schema)
-    if not isinstance(target, int) or not 0 <= target <= SCHEMA_VERSION:
-        msg = f"target must be from 0 to {SCHEMA_VERSION}, not {target!r}"
-        raise ValueError(msg)
+    _check.instance(connection, psycopg.Connection, "connection")
+    _check.integer(target, "target", minimum=0, maximum=SCHEMA_VERSION)
     with translated(), connection.transaction():
         cursor = connection.cursor(row_factory=tuple_row)
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key("migrate", schema),))
@@ -349,8 +356,8 @@ def _known_version(cursor: psycopg.Cursor[TupleRow], schema: str) -> int:
     )
     version = int(_one(cursor)[0])
     if version > SCHEMA_VERSION:
-        raise StorageUnavailableError(
-            ErrorCode.STORAGE_UNAVAILABLE,
+        raise StorageError(
+            ErrorCode.STORAGE_INVALID,
             f"schema {schema!r} has version {version}; this ticketcore knows up"
             f" to {SCHEMA_VERSION}: upgrade ticketcore",
             params={"reason": "schema too new", "version": version, "schema": schema},
@@ -382,12 +389,11 @@ class PostgresRepository:
         elif callable(connections):
             self._factory = connections
         else:
-            msg = (
-                "connections must be a connection pool or a callable returning a new"
-                f" connection (such as lambda: psycopg.connect(dsn)), not"
-                f" {type(connections).__name__}"
+            raise wrong_type(
+                "connections",
+                "a connection pool or a callable returning a new connection",
+                connections,
             )
-            raise TypeError(msg)
         self._schema = _check_schema(schema)
         self._closed = False
         self._sql = _Statements(self._schema)
@@ -419,7 +425,7 @@ class PostgresRepository:
         All or nothing: one taken id (:class:`~ticketcore.ConflictError`) adds none.
         For imports and benchmarks; each ticket is stored exactly as :meth:`add` would.
         """
-        pairs = list(tickets)
+        pairs = _pairs(tickets)
         if not pairs:
             return 0
         rows = [_ticket_columns(ticket, deadline) for ticket, deadline in pairs]
@@ -436,10 +442,11 @@ class PostgresRepository:
 
     def get(self, ticket_id: str) -> Ticket:
         """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
+        ticket_id = check_ticket_id(ticket_id)
         found = self._read_one(self._sql.get, (ticket_id,))
         if found is None:
             raise ticket_not_found(ticket_id)
-        return ticket_from_json(found[0])
+        return read_ticket(ticket_id, found[0])
 
     def save(
         self,
@@ -450,8 +457,8 @@ class PostgresRepository:
     ) -> None:
         """Replace the ticket if it is still at ``expected_version``; log its new events."""
         parameters = _ticket_columns(ticket, next_deadline)
-        parameters["expected_version"] = expected_version
         events = _event_parameters(new_events(ticket, expected_version=expected_version))
+        parameters["expected_version"] = expected_version
         if self._write(self._sql.save, parameters | events, ticket_id=ticket.id):
             return
         # Nothing written: the ticket is missing, or at another version.
@@ -468,19 +475,21 @@ class PostgresRepository:
         cursor: str | None = None,
     ) -> Page[Ticket]:
         """One page of the matching tickets, in the query's order."""
-        query = query or TicketQuery()
+        query = check_query(query)
         limit = check_limit(limit)
         statement, parameters = _select(query, self._sql.tickets, limit=limit, cursor=cursor)
         rows = self._read_all(statement, parameters)
-        page = query.page([((key, ticket_id), data) for key, ticket_id, data in rows], limit=limit)
-        return Page(tuple(ticket_from_json(data) for data in page.items), page.next_cursor)
+        return read_page(query, rows, limit=limit)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
         position = check_position(position)
         limit = check_limit(limit)
         rows = self._read_all(self._sql.events_after, (position, limit))
-        return tuple(StoredEvent(int(found), event_from_json(data)) for found, data in rows)
+        return tuple(
+            StoredEvent(int(found), _read_event(found, ticket_id, data))
+            for found, ticket_id, data in rows
+        )
 
     # -- consumer groups -----------------------------------------------------------------
 
@@ -516,8 +525,8 @@ class PostgresRepository:
         self._transaction(fill)
         rows = self._transaction(lambda cursor: self._claim(cursor, group, limit, lease))
         return tuple(
-            ClaimedEvent(int(position), event_from_json(data), int(attempt))
-            for position, attempt, data in rows
+            ClaimedEvent(int(position), _read_event(position, ticket_id, data), int(attempt))
+            for position, attempt, ticket_id, data in rows
         )
 
     def ack(self, group: str, positions: Iterable[int]) -> int:
@@ -527,7 +536,8 @@ class PostgresRepository:
         has already acknowledged, or not reached yet, are ignored.
         """
         group = clean_identifier(group, "group")
-        numbers = sorted({check_position(position) for position in positions})
+        given = _check.items(positions, "positions")
+        numbers = sorted({check_position(position) for position in given})
         if not numbers:
             return 0
         return self._transaction(lambda cursor: self._acknowledge(cursor, group, numbers))
@@ -539,7 +549,7 @@ class PostgresRepository:
     ) -> tuple[str, ...]:
         """PostgreSQL's ``EXPLAIN`` (without costs) of :meth:`query` with these arguments."""
         statement, parameters = _select(
-            query or TicketQuery(), self._sql.tickets, limit=check_limit(limit), cursor=cursor
+            check_query(query), self._sql.tickets, limit=check_limit(limit), cursor=cursor
         )
         rows = self._read_all(sql.SQL("EXPLAIN (COSTS OFF) {}").format(statement), parameters)
         return tuple(str(row[0]) for row in rows)
@@ -668,7 +678,7 @@ class _Statements:
             schema=sql.Identifier(schema), append_events=append_events
         )
         self.events_after = _compose(
-            "SELECT position, data::text FROM {schema}.events WHERE position > %s"
+            "SELECT position, ticket_id, data::text FROM {schema}.events WHERE position > %s"
             " ORDER BY position LIMIT %s",
             schema,
         )
@@ -707,7 +717,7 @@ class _Statements:
                 WHERE d.group_name = %(group)s AND d.position = free.position
                 RETURNING d.position, d.attempts
             )
-            SELECT claimed.position, claimed.attempts, e.data::text
+            SELECT claimed.position, claimed.attempts, e.ticket_id, e.data::text
             FROM claimed JOIN {schema}.events AS e ON e.position = claimed.position
             ORDER BY claimed.position
             """,
@@ -728,9 +738,14 @@ def translated(*, schema: str | None = None, ticket_id: str | None = None) -> It
 
     - a serialization failure, a deadlock or a unique violation (two writers met):
       :class:`~ticketcore.ConflictError`, code ``conflict``, which the helpdesk retries;
+    - a value the database cannot store (NUL in text, a number out of range, a lone
+      surrogate): :class:`~ticketcore.ValidationError` (``out_of_range``,
+      ``control_character``), since retrying cannot help;
+    - a broken constraint, a missing privilege or a statement the schema refuses:
+      :class:`~ticketcore.StorageError` (``storage_invalid``);
     - a missing table (the schema was never migrated), a dropped connection, an
       exhausted pool, a timeout and any other driver failure:
-      :class:`~ticketcore.StorageUnavailableError`.
+      :class:`~ticketcore.StorageUnavailableError`: retrying later may help.
 
     ``add`` turns the unique violation of a taken id into ``already_exists`` itself.
     """
@@ -753,6 +768,23 @@ def translated(*, schema: str | None = None, ticket_id: str | None = None) -> It
             ErrorCode.STORAGE_UNAVAILABLE,
             f"the ticket tables are missing from schema {schema!r}: call migrate() first ({error})",
             params={"reason": "not migrated", "schema": schema},
+        ) from error
+    except psycopg.DataError as error:  # NUL in text, a number out of range: the value
+        raise out_of_range("value", str(error)[:200], "a value PostgreSQL can store") from error
+    except UnicodeEncodeError as error:
+        raise ValidationError(
+            ErrorCode.CONTROL_CHARACTER,
+            "a value holds a lone surrogate, which no database can store",
+            field="value",
+            params={"value": f"U+{ord(error.object[error.start]):04X}", "position": error.start},
+        ) from error
+    except (psycopg.IntegrityError, psycopg.ProgrammingError, psycopg.NotSupportedError) as error:
+        # A constraint the data breaks, a privilege missing, a schema that is not ours:
+        # retrying cannot help, the database or its use must change.
+        raise StorageError(
+            ErrorCode.STORAGE_INVALID,
+            f"the ticket database refused the statement: {error}",
+            params={"reason": str(error), "sqlstate": error.sqlstate},
         ) from error
     except psycopg.Error as error:
         raise StorageUnavailableError(
@@ -787,16 +819,14 @@ def _one(cursor: psycopg.Cursor[TupleRow]) -> TupleRow:
 
 
 def _check_schema(schema: object) -> str:
-    if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
-        msg = (
-            "schema must be 1 to 63 lower-case letters, digits and underscores, not starting"
-            f" with a digit, not {schema!r}"
+    text = _check.text(schema, "schema")
+    if not _SCHEMA_NAME.fullmatch(text) or text.startswith("pg_"):
+        raise out_of_range(
+            "schema",
+            text,
+            "1 to 63 lower-case letters, digits and underscores, not starting with a digit or pg_",
         )
-        raise ValueError(msg)
-    if schema.startswith("pg_"):
-        msg = f"schema names starting with pg_ are reserved by PostgreSQL: {schema!r}"
-        raise ValueError(msg)
-    return schema
+    return text
 
 
 def _lock_key(purpose: str, schema: str) -> int:
@@ -806,29 +836,12 @@ def _lock_key(purpose: str, schema: str) -> int:
 
 
 def _check_lease(lease: object) -> timedelta:
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"lease must be a positive timedelta, not {lease!r}",
-            field="lease",
-            params={"expected": "a positive timedelta"},
-        )
-    return lease
+    return _check.duration(lease, "lease", positive=True)
 
 
 def _ticket_columns(ticket: Ticket, next_deadline: datetime | None) -> dict[str, object]:
-    if not isinstance(ticket, Ticket):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"a repository stores Ticket values, not {type(ticket).__name__}",
-            field="ticket",
-            params={"expected": "Ticket", "type": type(ticket).__name__},
-        )
-    due = (
-        NO_DEADLINE
-        if next_deadline is None
-        else utc_microseconds(require_aware(next_deadline, "next_deadline"))
-    )
+    check_stored_ticket(ticket, next_deadline)
+    due = NO_DEADLINE if next_deadline is None else utc_microseconds(next_deadline)
     return {
         "id": ticket.id,
         "version": ticket.version,
@@ -842,6 +855,22 @@ def _ticket_columns(ticket: Ticket, next_deadline: datetime | None) -> dict[str,
         "due_us": due,
         "data": ticket_to_json(ticket),
     }
+
+
+def _pairs(tickets: object) -> list[tuple[Ticket, datetime | None]]:
+    pairs = []
+    for item in _check.items(tickets, "tickets"):
+        if not isinstance(item, tuple) or len(item) != 2:  # noqa: PLR2004 - a pair
+            raise wrong_type("tickets", "(ticket, next_deadline) pairs", item)
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _read_event(position: int, ticket_id: str, data: str) -> Event:
+    try:
+        return event_from_json(data)
+    except ValidationError as error:
+        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
 
 
 def _event_parameters(events: Iterable[Event]) -> dict[str, object]:

@@ -44,8 +44,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Self, TypeVar
 
-from ticketcore._time import require_aware
-from ticketcore.errors import ErrorCode, StorageUnavailableError, ValidationError
+from ticketcore import _check
+from ticketcore.errors import (
+    ErrorCode,
+    StorageError,
+    StorageUnavailableError,
+    ValidationError,
+    out_of_range,
+    wrong_type,
+)
 from ticketcore.events import Event
 from ticketcore.ports import (
     NO_DEADLINE,
@@ -55,7 +62,13 @@ from ticketcore.ports import (
     TicketQuery,
     check_limit,
     check_position,
+    check_query,
+    check_stored_ticket,
+    check_ticket_id,
     new_events,
+    read_page,
+    read_ticket,
+    record_unreadable,
     stale_version,
     ticket_exists,
     ticket_not_found,
@@ -63,7 +76,6 @@ from ticketcore.ports import (
 from ticketcore.serialization import (
     event_from_json,
     event_to_json,
-    ticket_from_json,
     ticket_to_json,
     utc_microseconds,
 )
@@ -143,11 +155,10 @@ def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> 
     Runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening a new file
     at once migrate it once. ``connection`` must be in autocommit mode
     (``isolation_level=None``). A file newer than ``target`` is left alone, and one
-    newer than this release is a :class:`~ticketcore.StorageUnavailableError`.
+    newer than this release is a :class:`~ticketcore.StorageError` (``storage_invalid``).
     """
-    if not 0 <= target <= SCHEMA_VERSION:
-        msg = f"target must be from 0 to {SCHEMA_VERSION}, not {target}"
-        raise ValueError(msg)
+    _check.instance(connection, sqlite3.Connection, "connection")
+    _check.integer(target, "target", minimum=0, maximum=SCHEMA_VERSION)
     with _translated():
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -168,8 +179,8 @@ def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> 
 def _known_version(connection: sqlite3.Connection) -> int:
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        raise StorageUnavailableError(
-            ErrorCode.STORAGE_UNAVAILABLE,
+        raise StorageError(
+            ErrorCode.STORAGE_INVALID,
             f"the database has schema version {version}; this ticketcore knows up"
             f" to {SCHEMA_VERSION}: upgrade ticketcore",
             params={"reason": "schema too new", "version": version},
@@ -187,12 +198,21 @@ class SQLiteRepository:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
-        text = os.fspath(path)
-        if not text or text == ":memory:" or text.startswith("file:"):
-            msg = "SQLiteRepository needs a file path; use InMemoryRepository for memory"
-            raise ValueError(msg)
+        if path == "":  # SQLite's name for a private temporary database
+            raise out_of_range("path", path, "a file path (InMemoryRepository keeps memory)")
+        text = _check.file_path(path, "path")
+        if text == ":memory:" or text.startswith("file:"):
+            raise out_of_range("path", text, "a file path (InMemoryRepository keeps memory)")
         self._path = Path(text)
-        self._timeout = timeout
+        self._timeout = _check.real(timeout, "timeout", positive=True)
+        if self._path.is_dir() or not self._path.parent.is_dir():
+            problem = "is a folder" if self._path.is_dir() else "is in a folder that does not exist"
+            raise StorageError(
+                ErrorCode.STORAGE_INVALID,
+                f"the ticket database {text[:200]!r} {problem}",
+                field="path",
+                params={"reason": problem, "path": text[:200]},
+            )
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[tuple[int, sqlite3.Connection]] = []  # (pid, connection)
@@ -209,7 +229,7 @@ class SQLiteRepository:
     def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
         """Store a new ticket and append its whole history to the event log."""
         row = _ticket_row(ticket, next_deadline)
-        events = _event_rows(ticket.history)
+        events = _event_rows(ticket.history)  # checked: _ticket_row refuses a non-Ticket
 
         def work(connection: sqlite3.Connection) -> None:
             try:
@@ -228,7 +248,7 @@ class SQLiteRepository:
         """
         prepared = [
             (_ticket_row(ticket, deadline), _event_rows(ticket.history))
-            for ticket, deadline in tickets
+            for ticket, deadline in _pairs(tickets)
         ]
 
         def work(connection: sqlite3.Connection) -> int:
@@ -244,6 +264,7 @@ class SQLiteRepository:
 
     def get(self, ticket_id: str) -> Ticket:
         """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
+        ticket_id = check_ticket_id(ticket_id)
         with _translated():
             found = (
                 self._connection()
@@ -252,7 +273,7 @@ class SQLiteRepository:
             )
         if found is None:
             raise ticket_not_found(ticket_id)
-        return ticket_from_json(found[0])
+        return read_ticket(ticket_id, found[0])
 
     def save(
         self,
@@ -286,13 +307,12 @@ class SQLiteRepository:
         cursor: str | None = None,
     ) -> Page[Ticket]:
         """One page of the matching tickets, in the query's order."""
-        query = query or TicketQuery()
+        query = check_query(query)
         limit = check_limit(limit)
         sql, parameters = _select(query, limit=limit, cursor=cursor)
         with _translated():
             rows = self._connection().execute(sql, parameters).fetchall()
-        page = query.page([((key, ticket_id), data) for key, ticket_id, data in rows], limit=limit)
-        return Page(tuple(ticket_from_json(data) for data in page.items), page.next_cursor)
+        return read_page(query, rows, limit=limit)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
@@ -302,13 +322,13 @@ class SQLiteRepository:
             rows = (
                 self._connection()
                 .execute(
-                    "SELECT position, data FROM events WHERE position > ?"
+                    "SELECT position, ticket_id, data FROM events WHERE position > ?"
                     " ORDER BY position LIMIT ?",
                     (position, limit),
                 )
                 .fetchall()
             )
-        return tuple(StoredEvent(int(found), event_from_json(data)) for found, data in rows)
+        return tuple(_stored_event(found, ticket_id, data) for found, ticket_id, data in rows)
 
     # -- tools -------------------------------------------------------------------------
 
@@ -316,7 +336,7 @@ class SQLiteRepository:
         self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> tuple[str, ...]:
         """SQLite's ``EXPLAIN QUERY PLAN`` for :meth:`query` with these arguments."""
-        sql, parameters = _select(query or TicketQuery(), limit=check_limit(limit), cursor=cursor)
+        sql, parameters = _select(check_query(query), limit=check_limit(limit), cursor=cursor)
         with _translated():
             rows = self._connection().execute("EXPLAIN QUERY PLAN " + sql, parameters).fetchall()
         return tuple(str(row[3]) for row in rows)
@@ -396,30 +416,42 @@ def _rollback(connection: sqlite3.Connection) -> None:
 
 @contextlib.contextmanager
 def _translated() -> Iterator[None]:
-    """Driver errors become ticketcore's: a locked or broken database is unavailable."""
+    """Driver errors become ticketcore's, by whether retrying can help.
+
+    A locked, busy or unreachable database (``OperationalError``) is
+    :class:`~ticketcore.StorageUnavailableError`; a file that is not a database or is
+    damaged is a :class:`~ticketcore.StorageError` (``storage_invalid``); a value the
+    driver cannot store (too large, unencodable) is a ValidationError. Retrying helps
+    only the first.
+    """
     try:
         yield
-    except sqlite3.DatabaseError as error:
+    except sqlite3.OperationalError as error:
         raise StorageUnavailableError(
             ErrorCode.STORAGE_UNAVAILABLE,
             f"the ticket database failed: {error}",
             params={"reason": str(error)},
         ) from error
+    except (sqlite3.DataError, sqlite3.InterfaceError, OverflowError) as error:
+        raise out_of_range("value", str(error), "a value SQLite can store") from error
+    except UnicodeEncodeError as error:
+        raise ValidationError(
+            ErrorCode.CONTROL_CHARACTER,
+            "a value holds a lone surrogate, which no database can store",
+            field="value",
+            params={"value": f"U+{ord(error.object[error.start]):04X}", "position": error.start},
+        ) from error
+    except sqlite3.DatabaseError as error:  # not a database, damaged, constraint failed
+        raise StorageError(
+            ErrorCode.STORAGE_INVALID,
+            f"the ticket database cannot be used: {error}",
+            params={"reason": str(error)},
+        ) from error
 
 
 def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
-    if not isinstance(ticket, Ticket):
-        raise ValidationError(
-            ErrorCode.INVALID_TYPE,
-            f"a repository stores Ticket values, not {type(ticket).__name__}",
-            field="ticket",
-            params={"expected": "Ticket", "type": type(ticket).__name__},
-        )
-    due = (
-        NO_DEADLINE
-        if next_deadline is None
-        else utc_microseconds(require_aware(next_deadline, "next_deadline"))
-    )
+    check_stored_ticket(ticket, next_deadline)
+    due = NO_DEADLINE if next_deadline is None else utc_microseconds(next_deadline)
     return (
         ticket.id,
         ticket.version,
@@ -433,6 +465,22 @@ def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
         due,
         ticket_to_json(ticket),
     )
+
+
+def _pairs(tickets: object) -> list[tuple[Ticket, datetime | None]]:
+    pairs = []
+    for item in _check.items(tickets, "tickets"):
+        if not isinstance(item, tuple) or len(item) != 2:  # noqa: PLR2004 - a pair
+            raise wrong_type("tickets", "(ticket, next_deadline) pairs", item)
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _stored_event(position: int, ticket_id: str, data: str) -> StoredEvent:
+    try:
+        return StoredEvent(int(position), event_from_json(data))
+    except ValidationError as error:
+        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
 
 
 def _event_rows(events: Iterable[Event]) -> list[_EventRow]:

@@ -460,9 +460,42 @@ class AttachmentStoreContract(_Fresh):
         first = store.put(io.BytesIO(b"same"), max_size=10)
         second = store.put(io.BytesIO(b"same"), max_size=10)
         _same(first, second)
+        _same((first.created, second.created), (True, False))
         store.delete(first.sha256)
         with pytest.raises(NotFoundError):
             store.open(first.sha256)
+
+    def test_discard_removes_what_a_failed_call_created(self) -> None:
+        store = self._store()
+        created = store.put(io.BytesIO(b"orphan"), max_size=10)
+        store.discard(created)
+        with pytest.raises(NotFoundError):
+            store.open(created.sha256)
+
+    def test_discard_keeps_content_that_was_already_there(self) -> None:
+        store = self._store()
+        first = store.put(io.BytesIO(b"shared"), max_size=10)
+        again = store.put(io.BytesIO(b"shared"), max_size=10)
+        store.discard(again)  # the failed call did not create it: another ticket uses it
+        _same(_read(store, first.sha256), b"shared")
+
+    def test_discard_keeps_content_stored_again_since(self) -> None:
+        store = self._store()
+        created = store.put(io.BytesIO(b"raced"), max_size=10)
+        store.put(io.BytesIO(b"raced"), max_size=10)  # a concurrent writer's put
+        store.discard(created)
+        _same(_read(store, created.sha256), b"raced")
+
+    def test_sweep_removes_only_old_unreferenced_content(self) -> None:
+        store = self._store()
+        kept = store.put(io.BytesIO(b"referenced"), max_size=20)
+        orphan = store.put(io.BytesIO(b"orphan"), max_size=20)
+        _same(store.sweep({kept.sha256}, older_than=timedelta(hours=1)), 0)  # too recent
+        _same(_read(store, orphan.sha256), b"orphan")
+        _same(store.sweep({kept.sha256}, older_than=timedelta(0)), 1)
+        with pytest.raises(NotFoundError):
+            store.open(orphan.sha256)
+        _same(_read(store, kept.sha256), b"referenced")
 
     def test_put_over_the_limit_raises_and_keeps_nothing(self) -> None:
         store = self._store()

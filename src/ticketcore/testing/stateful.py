@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from ticketcore.enums import Category, Priority, Status
-from ticketcore.errors import ConflictError, ErrorCode, NotFoundError
+from ticketcore.errors import ConflictError, ErrorCode, NotFoundError, wrong_type
 from ticketcore.events import Event
 from ticketcore.model import Actor
 from ticketcore.ports import Order, TicketQuery, TicketRepository
@@ -54,6 +54,8 @@ def rival_note(
 
     A plain function, so that another process can run it on its own repository.
     """
+    if not isinstance(repository, TicketRepository):
+        raise wrong_type("repository", "TicketRepository", repository)
     ticket = repository.get(ticket_id)
     changed = ticket.add_note(RIVAL, "A rival was here.", at=ticket.updated_at).ticket
     repository.save(changed, expected_version=ticket.version, next_deadline=next_deadline)

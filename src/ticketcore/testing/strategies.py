@@ -19,11 +19,12 @@ other public types) uses these strategies without importing this module.
 from __future__ import annotations
 
 import functools
+import inspect
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -31,9 +32,11 @@ from hypothesis import assume, reject
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from ticketcore import _check
+from ticketcore._time import require_aware
 from ticketcore.calendar import BusinessCalendar
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import TicketcoreError
+from ticketcore.errors import ErrorCode, TicketcoreError, ValidationError, out_of_range
 from ticketcore.events import (
     AssigneeChanged,
     CategoryChanged,
@@ -51,6 +54,7 @@ from ticketcore.workflow import Action, Transition, Workflow
 
 __all__ = [
     "TIME_ZONES",
+    "InvalidStrategyArgumentError",
     "Operation",
     "actors",
     "attachments",
@@ -76,6 +80,7 @@ __all__ = [
 ]
 
 T = Any  # a value or a strategy for it
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _FIRST_DAY = date(2020, 1, 1)
@@ -150,8 +155,59 @@ _EXTENSIONS = {
 _STEMS = ("receipt", "screen shot", "رسید", "log", "گزارش مالی", "invoice-2026")
 _AGENT_IDS = ("ali", "mina")
 _NOT_CLOSED = tuple(status for status in Status if status is not Status.CLOSED)
+_STAFF_ONLY = (Action.ADD_NOTE, Action.VIEW_NOTES, Action.EXPORT, Action.IMPORT)
 _MINUTES_PER_DAY = 24 * 60
 _MIB = 1024 * 1024
+
+
+class InvalidStrategyArgumentError(ValidationError, InvalidArgument):
+    """A strategy was given an argument it cannot use.
+
+    A ticketcore :class:`~ticketcore.ValidationError` (code ``out_of_range``) that
+    hypothesis also treats as its own ``InvalidArgument``.
+    """
+
+
+def _bad_argument(message: str, field: str = "strategy") -> InvalidStrategyArgumentError:
+    return InvalidStrategyArgumentError(ErrorCode.OUT_OF_RANGE, message, field=field)
+
+
+_MAX_SIZE = 2**31 - 1  # far beyond any useful size or count
+
+
+def _checked(function: _F) -> _F:
+    """Check a strategy's arguments when it is built, as hypothesis' own strategies do.
+
+    Sizes and counts (parameters annotated ``int``) must be ints from 0 to 2**31 - 1, instants
+    aware datetimes; the strategy is validated at once, and an argument problem
+    hypothesis finds is raised as :class:`InvalidStrategyArgumentError`.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def build(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - the strategy's own
+        bound = signature.bind(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            annotation = signature.parameters[name].annotation
+            if annotation == "int" or (annotation == "int | None" and value is not None):
+                _check.integer(value, name, minimum=0, maximum=_MAX_SIZE)
+            elif annotation == "datetime" or (
+                annotation == "datetime | None" and value is not None
+            ):
+                require_aware(value, name)
+            elif annotation == "Sequence[str]":
+                for item in _check.items(value, name, limit=_MAX_SIZE):
+                    _check.text(item, name)
+        try:
+            strategy = function(*args, **kwargs)
+            strategy.validate()
+        except TicketcoreError:
+            raise
+        except InvalidArgument as error:
+            raise _bad_argument(f"{function.__name__}: {error}") from None
+        return strategy
+
+    return build  # type: ignore[return-value]
 
 
 def _strategy(value: T) -> st.SearchStrategy[Any]:
@@ -161,9 +217,9 @@ def _strategy(value: T) -> st.SearchStrategy[Any]:
 def _check_sizes(name: str, min_size: int, max_size: int | None, *, least: int = 0) -> None:
     """Reject impossible sizes when the strategy is built, as hypothesis' own do."""
     if min_size < least:
-        raise InvalidArgument(f"{name}: min_size={min_size} must be at least {least}")
+        raise _bad_argument(f"{name}: min_size={min_size} must be at least {least}")
     if max_size is not None and max_size < min_size:
-        raise InvalidArgument(f"{name}: max_size={max_size} is less than min_size={min_size}")
+        raise _bad_argument(f"{name}: max_size={max_size} is less than min_size={min_size}")
 
 
 def _clean(text: str, max_size: int) -> str:
@@ -177,26 +233,31 @@ def _clean(text: str, max_size: int) -> str:
 # -- enums and actors ----------------------------------------------------------------------
 
 
+@_checked
 def statuses() -> st.SearchStrategy[Status]:
     """Any ticket status."""
     return st.sampled_from(Status)
 
 
+@_checked
 def priorities() -> st.SearchStrategy[Priority]:
     """Any priority."""
     return st.sampled_from(Priority)
 
 
+@_checked
 def categories() -> st.SearchStrategy[Category]:
     """Any category."""
     return st.sampled_from(Category)
 
 
+@_checked
 def roles() -> st.SearchStrategy[Role]:
     """Any role."""
     return st.sampled_from(Role)
 
 
+@_checked
 def actors(*, role: T = None, ids: T = None) -> st.SearchStrategy[Actor]:
     """Actors, optionally of one ``role`` or with ids drawn from ``ids``."""
     id_strategy = _strategy(ids) if ids is not None else st.sampled_from(["sara", "reza", "ali"])
@@ -207,6 +268,7 @@ def actors(*, role: T = None, ids: T = None) -> st.SearchStrategy[Actor]:
 # -- text ----------------------------------------------------------------------------------
 
 
+@_checked
 def subjects(*, min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[str]:
     """Valid subjects, Persian and Latin mixed, already as the ticket stores them.
 
@@ -229,6 +291,7 @@ def _subjects(min_size: int, max_size: int) -> st.SearchStrategy[str]:
     )
 
 
+@_checked
 def bodies(*, min_size: int = 1, max_size: int = 500) -> st.SearchStrategy[str]:
     """Valid message bodies, lines and tabs included, already as the ticket stores them."""
     _check_sizes("bodies", min_size, max_size, least=1)
@@ -267,7 +330,7 @@ def _attachments(
     if content_type is None:
         allowed = _content_types_of(bounds)
         if not allowed:
-            raise InvalidArgument(f"attachments: {bounds!r} accept no content type")
+            raise _bad_argument(f"attachments: {bounds!r} accept no content type")
         kind = draw(st.sampled_from(allowed))
     else:
         kind = draw(_strategy(content_type))
@@ -275,7 +338,7 @@ def _attachments(
     if limits is not None:
         upper = min(upper, bounds.attachment_max_size)
     if upper < min_size:
-        raise InvalidArgument(f"attachments: min_size={min_size} is above the limit {upper}")
+        raise _bad_argument(f"attachments: min_size={min_size} is above the limit {upper}")
     extension = _EXTENSIONS.get(kind.lower(), "bin")
     return Attachment(
         filename=f"{draw(st.sampled_from(_STEMS))}.{extension}",
@@ -285,6 +348,7 @@ def _attachments(
     )
 
 
+@_checked
 def attachments(
     *,
     limits: T = None,
@@ -328,7 +392,7 @@ def _messages(
     if note is None:
         note = who.role is Role.AGENT and draw(st.booleans())
     if note and who.role is Role.REQUESTER:
-        raise InvalidArgument("messages: requesters never write internal notes")
+        raise _bad_argument("messages: requesters never write internal notes")
     files: list[Attachment] = []
     if _content_types_of(bounds):
         most = min(max_attachments, bounds.attachments_per_message)
@@ -343,6 +407,7 @@ def _messages(
     )
 
 
+@_checked
 def messages(
     *,
     author: T = None,
@@ -363,6 +428,7 @@ def messages(
     )
 
 
+@_checked
 def datetimes(
     *,
     min_value: datetime = _EPOCH,
@@ -374,7 +440,11 @@ def datetimes(
     In UTC unless ``timezones`` (a ``tzinfo`` or a strategy of them, such as
     :func:`time_zones`) says otherwise.
     """
-    instants = _instants(min_value, max_value or min_value + timedelta(days=3650))
+    if max_value is None:
+        latest = datetime.max.replace(tzinfo=UTC)
+        ten_years = timedelta(days=3650)
+        max_value = min_value + ten_years if latest - min_value > ten_years else latest
+    instants = _instants(min_value, max_value)
     if timezones is None:
         return instants
     # the same instant, seen from another zone
@@ -398,23 +468,65 @@ def _naive_utc(value: datetime) -> datetime:
 # -- operations and tickets ----------------------------------------------------------------
 
 
+_OPERATION_NAMES = frozenset(
+    {
+        "reply",
+        "add_note",
+        "attach",
+        "change_status",
+        "close",
+        "assign",
+        "change_priority",
+        "change_category",
+    }
+)
+
+
+def _operation_name(value: object) -> None:
+    name = _check.text(value, "name")
+    if name not in _OPERATION_NAMES:
+        raise ValidationError(
+            ErrorCode.INVALID_CHOICE,
+            f"{name[:40]!r} is not an operation of a ticket",
+            field="name",
+            params={"value": name[:40], "valid": ", ".join(sorted(_OPERATION_NAMES))},
+        )
+
+
+def _operation_kwargs(kwargs: object) -> None:
+    for pair in _check.instance(kwargs, tuple, "kwargs"):
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):  # noqa: PLR2004
+            raise _bad_argument(f"kwargs holds {pair!r:.40}, not a (name, value) pair", "kwargs")
+
+
 @attrs.frozen
 class Operation:
     """One thing an actor tries to do to a ticket, ``delay`` after its last change."""
 
-    name: str
-    actor: Actor
-    delay: timedelta
-    args: tuple[Any, ...] = ()
-    kwargs: tuple[tuple[str, Any], ...] = ()
+    name: str = attrs.field(validator=lambda _, __, name: _operation_name(name))
+    actor: Actor = attrs.field(
+        validator=lambda _, __, actor: _check.instance(actor, Actor, "actor")
+    )
+    delay: timedelta = attrs.field(validator=lambda _, __, delay: _check.duration(delay, "delay"))
+    args: tuple[Any, ...] = attrs.field(
+        default=(), validator=lambda _, __, args: _check.instance(args, tuple, "args")
+    )
+    kwargs: tuple[tuple[str, Any], ...] = attrs.field(
+        default=(), validator=lambda _, __, kwargs: _operation_kwargs(kwargs)
+    )
 
     def apply(self, ticket: Ticket, workflow: Workflow | None = None) -> Change:
         """Try the operation on ``ticket``; raises what the ticket raises."""
+        _check.instance(ticket, Ticket, "ticket")
         method = getattr(ticket, self.name)
+        try:
+            at = ticket.updated_at + self.delay
+        except OverflowError:
+            raise out_of_range("delay", self.delay, "a delay before the year 10000") from None
         change: Change = method(
             self.actor,
             *self.args,
-            at=ticket.updated_at + self.delay,
+            at=at,
             workflow=workflow,
             **dict(self.kwargs),
         )
@@ -430,6 +542,7 @@ class Operation:
             return error
 
 
+@_checked
 def operations(
     *, actors: T = None, requester_ids: Sequence[str] = ("sara", "reza")
 ) -> st.SearchStrategy[Operation]:
@@ -482,7 +595,7 @@ def _opener(workflow: Workflow, requester_id: str) -> Actor:
     for actor in (Actor.requester(requester_id), Actor.agent(_AGENT_IDS[0]), Actor.system()):
         if workflow.permits(Action.OPEN, actor):
             return actor
-    raise InvalidArgument(f"{workflow!r} lets nobody open a ticket")
+    raise _bad_argument(f"{workflow!r} lets nobody open a ticket")
 
 
 def _open(
@@ -587,6 +700,7 @@ def _steer(ticket: Ticket, wanted: Status, workflow: Workflow) -> Ticket:
     return ticket
 
 
+@_checked
 def tickets(
     *,
     status: T = None,
@@ -670,6 +784,7 @@ def _histories(
     return ticket.history
 
 
+@_checked
 def histories(
     *,
     min_size: int = 1,
@@ -747,6 +862,7 @@ def _events(draw: st.DrawFn, *, types: tuple[type[Event], ...], workflow: T) -> 
     return draw(st.sampled_from(matching))
 
 
+@_checked
 def events(*, types: T = None, workflow: T = None) -> st.SearchStrategy[Event]:
     """Single events, as they occur in valid histories.
 
@@ -759,13 +875,14 @@ def events(*, types: T = None, workflow: T = None) -> st.SearchStrategy[Event]:
         kinds = tuple(types) if isinstance(types, Iterable) else (types,)
         for kind in kinds:
             if not (isinstance(kind, type) and issubclass(kind, Event)):
-                raise InvalidArgument(f"events: {kind!r} is not an event class")
+                raise _bad_argument(f"events: {kind!r} is not an event class")
     return _events(types=kinds, workflow=workflow)
 
 
 # -- workflows and limits ------------------------------------------------------------------
 
 
+@_checked
 def limits() -> st.SearchStrategy[Limits]:
     """Any valid :class:`Limits`, from tiny (one-character subjects) to generous.
 
@@ -807,15 +924,29 @@ def _custom_workflows(draw: st.DrawFn, *, limits: Limits) -> Workflow:
     )
     if not permissions.get(Action.OPEN, True):
         del permissions[Action.OPEN]  # somebody must be able to open a ticket
-    if Action.ADD_NOTE in permissions:
-        permissions[Action.ADD_NOTE] -= {Role.REQUESTER}  # requesters never write notes
+    for staff_only in _STAFF_ONLY:
+        if staff_only in permissions:  # requesters never read notes, export or import
+            permissions[staff_only] -= {Role.REQUESTER}
+    # the ownership rule stays the default one (staff act on any ticket, requesters on
+    # their own), and the lists that span requesters are for roles that may see them all
+    permissions.pop(Action.ACT_ON_ANY_TICKET, None)
+    defaults = Workflow.default()
+    any_ticket = defaults.roles_for(Action.ACT_ON_ANY_TICKET)
+    for listing in (Action.VIEW_QUEUE, Action.VIEW_AT_RISK):
+        permissions[listing] = permissions.get(listing, defaults.roles_for(listing)) & any_ticket
     moves = draw(
         st.none() | st.dictionaries(st.sampled_from(_NOT_CLOSED), st.sampled_from(_NOT_CLOSED))
     )
     return Workflow(
         [Transition(source, target, roles) for (source, target), roles in table.items()],
         permissions=dict(permissions),
-        on_requester_reply=None if moves is None else {a: b for a, b in moves.items() if a != b},
+        on_requester_reply=None
+        if moves is None
+        else {  # a reply moves a ticket only where the table lets the system do it
+            a: b
+            for a, b in moves.items()
+            if table.get((a, b), frozenset()) & {Role.REQUESTER, Role.SYSTEM}
+        },
         limits=limits,
     )
 
@@ -828,17 +959,20 @@ def _workflows(draw: st.DrawFn, *, limits: T) -> Workflow:
     return draw(_custom_workflows(limits=bounds))
 
 
+@_checked
 def workflows(*, limits: T = None) -> st.SearchStrategy[Workflow]:
     """Valid workflows: the default one and random custom ones.
 
     Custom ones have a random transition table (every status reachable from ``open``),
     random permissions (at least one role may open a ticket; requesters never write
-    internal notes) and random reply moves. ``limits`` (a :class:`Limits` or a strategy
+    or read internal notes, export or import; the ownership rule is the default one) and
+    random reply moves the table lets the system make. ``limits`` (a :class:`Limits` or a strategy
     such as :func:`limits`) defaults to ``Limits()``.
     """
     return _workflows(limits=limits)
 
 
+@_checked
 def transitions(*, workflow: T = None) -> st.SearchStrategy[Transition]:
     """Transitions of a workflow (default: drawn from :func:`workflows`)."""
     return (workflows() if workflow is None else _strategy(workflow)).flatmap(
@@ -849,6 +983,7 @@ def transitions(*, workflow: T = None) -> st.SearchStrategy[Transition]:
 # -- calendars, policies and reports -------------------------------------------------------
 
 
+@_checked
 def time_zones() -> st.SearchStrategy[ZoneInfo]:
     """Real IANA time zones from :data:`TIME_ZONES`, DST oddities included."""
     return st.sampled_from(TIME_ZONES).map(ZoneInfo)
@@ -915,6 +1050,7 @@ def _calendars(
     )
 
 
+@_checked
 def calendars(
     *,
     tz: T = None,
@@ -933,7 +1069,7 @@ def calendars(
     """
     _check_sizes("calendars", min_intervals, max_intervals)
     if max_intervals < 1:
-        raise InvalidArgument("calendars: max_intervals must be at least 1")
+        raise _bad_argument("calendars: max_intervals must be at least 1")
     _check_sizes("calendars", 0, max_holidays)
     _check_sizes("calendars", 0, max_overrides)
     return _calendars(
@@ -990,6 +1126,7 @@ def _policies(
     )
 
 
+@_checked
 def policies(
     *,
     calendar: T = None,
@@ -1019,6 +1156,7 @@ def _reports(draw: st.DrawFn, *, policy: T, ticket: T, at: T) -> SLAReport:
     return rules.evaluate(item, when)
 
 
+@_checked
 def reports(*, policy: T = None, ticket: T = None, at: T = None) -> st.SearchStrategy[SLAReport]:
     """SLA reports: ``policy`` evaluated on ``ticket`` at ``at`` (default: up to 30 days
     after the ticket's last change), each drawn when not given."""

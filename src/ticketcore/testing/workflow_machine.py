@@ -50,7 +50,7 @@ from hypothesis.errors import InvalidDefinition
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import PermissionDeniedError, TicketcoreError
+from ticketcore.errors import NotFoundError, PermissionDeniedError, TicketcoreError
 from ticketcore.events import MessageAdded, StatusChanged
 from ticketcore.limits import Limits
 from ticketcore.model import Actor, Attachment
@@ -404,8 +404,14 @@ class WorkflowMachine(RuleBasedStateMachine):
             )
         try:
             self.ticket.visible_to(OTHER_REQUESTER, workflow=self.workflow)
+        except NotFoundError:  # exactly what a missing ticket answers
+            _check(not self.workflow.reveal_foreign_tickets, "a foreign ticket was hidden")
         except PermissionDeniedError:
-            pass
+            _check(
+                self.workflow.reveal_foreign_tickets
+                or not self.workflow.permits(Action.VIEW, OTHER_REQUESTER),
+                "a foreign ticket was told apart from a missing one",
+            )
         else:
             _fail(f"{OTHER_REQUESTER.id} saw {REQUESTER.id}'s ticket")
 
