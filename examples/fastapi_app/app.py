@@ -14,14 +14,25 @@ FastAPI is this example's dependency, not ticketcore's: ``pip install 'ticketcor
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Header,
+    Query,
+    Request,
+    UploadFile,
+    params,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
@@ -124,6 +135,22 @@ Caller = Annotated[tc.Actor, Depends(current_actor)]
 Locale = Annotated[str, Depends(locale_of)]
 
 
+def permitted(action: tc.Action) -> params.Depends:
+    """A route dependency: the workflow decides whether the caller may take ``action``.
+
+    FastAPI runs a route's dependencies before it parses the route's own parameters, so
+    a caller without the right hears 403 whatever the query holds: a staff-only
+    parameter is never parsed, nor its problems reported, for someone who may not use
+    it. The app keeps no rights of its own; the Helpdesk method asks again.
+    """
+
+    def check(desk: Desk, caller: Caller) -> None:
+        desk.workflow.check_action(action, caller)
+
+    dependency: params.Depends = Depends(check)
+    return dependency
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 # The first class an error is an instance of decides its HTTP status.
@@ -173,6 +200,8 @@ async def malformed_request(request: Request, error: Exception) -> JSONResponse:
     field = ".".join(str(part) for part in first["loc"][1:]) or None
     if first.get("type") == "json_invalid":  # the body is not JSON at all
         first, field = {**first, "msg": "Input should be JSON"}, "request"
+    if first.get("type") in BOUNDS:  # a number of the right type, past a bound
+        return await ticketcore_error(request, out_of_range(field, first))
     # The sentence comes from ticketcore's catalog for invalid_type.
     as_ticketcore = tc.ValidationError(
         tc.ErrorCode.INVALID_TYPE,
@@ -181,6 +210,23 @@ async def malformed_request(request: Request, error: Exception) -> JSONResponse:
         params={"expected": str(first["msg"]).removeprefix("Input should be ")},
     )
     return await ticketcore_error(request, as_ticketcore)
+
+
+# Pydantic's names for a number past a bound of the route (``Query(ge=0)``).
+BOUNDS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def out_of_range(field: str | None, problem: Mapping[str, Any]) -> tc.ValidationError:
+    """Pydantic's report of a number past a bound, as ticketcore's ``out_of_range``."""
+    value = str(problem.get("input"))
+    value = value if len(value) <= 40 else value[:39] + "…"  # noqa: PLR2004 - a short quote
+    expected = str(problem["msg"]).removeprefix("Input should be ")
+    return tc.ValidationError(
+        tc.ErrorCode.OUT_OF_RANGE,
+        f"{field} must be {expected}, not {value}",
+        field=field,
+        params={"value": value, "expected": expected},
+    )
 
 
 # -- what the app sends back -----------------------------------------------------------------
@@ -257,6 +303,9 @@ class AssigneeIn(BaseModel):
 
 
 router = APIRouter()
+
+#: The longest window a ``timedelta`` holds, in minutes (about 2.7 million years).
+MAX_WINDOW_MINUTES = timedelta.max // timedelta(minutes=1)
 
 
 @router.post("/tickets", status_code=201)
@@ -338,8 +387,10 @@ def download(*, desk: Desk, caller: Caller, ticket_id: str, sha256: str) -> Stre
     name = quote(attachment.filename)
     return StreamingResponse(
         chunks(stream),
-        media_type=attachment.content_type,
         headers={
+            # The type the library checked when the file came in, as stored: given as a
+            # header, not as media_type, so that Starlette adds no charset of its own.
+            "Content-Type": attachment.content_type,
             # Always a download, never rendered in the browser.
             "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
             "X-Content-Type-Options": "nosniff",
@@ -374,7 +425,7 @@ def assign(
     return ticket_view(ticket, caller, desk, locale)
 
 
-@router.get("/queue")
+@router.get("/queue", dependencies=[permitted(tc.Action.VIEW_QUEUE)])
 def queue(
     *,
     desk: Desk,
@@ -398,20 +449,20 @@ def queue(
     return page_view(page, locale)
 
 
-@router.get("/at-risk")
+@router.get("/at-risk", dependencies=[permitted(tc.Action.VIEW_AT_RISK)])
 def at_risk(
     *,
     desk: Desk,
     caller: Caller,
     locale: Locale,
-    within_minutes: int = 120,
+    within_minutes: Annotated[int, Query(ge=0, le=MAX_WINDOW_MINUTES)] = 120,
     limit: int = 20,
     cursor: str | None = None,
 ) -> JSONObject:
     """Tickets whose next SLA deadline is within ``within_minutes``, soonest first."""
-    page = desk.at_risk(
-        caller, within=timedelta(minutes=within_minutes), limit=limit, cursor=cursor
-    )
+    # In range, the window is a timedelta; the library says whether it ends in time.
+    within = timedelta(minutes=within_minutes)
+    page = desk.at_risk(caller, within=within, limit=limit, cursor=cursor)
     now = desk.clock.now()
     view = page_view(page, locale)
     for item, ticket in zip(view["items"], page.items, strict=True):
