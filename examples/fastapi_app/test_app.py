@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -194,11 +196,28 @@ def test_a_file_type_that_is_not_allowed_is_422(client: TestClient) -> None:
     assert client.get("/tickets", headers=SARA).json()["items"] == []  # nothing was opened
 
 
-def test_another_users_ticket_is_403(client: TestClient) -> None:
+def test_another_users_ticket_is_404_by_default(client: TestClient) -> None:
     ticket_id = open_ticket(client, REZA)
     response = client.get(f"/tickets/{ticket_id}", headers=SARA)
-    assert response.status_code == HTTPStatus.FORBIDDEN
-    assert response.json()["code"] == "not_your_ticket"
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert (response.json()["code"], response.json()["field"]) == ("not_found", "ticket_id")
+
+
+def test_a_workflow_that_reveals_foreign_tickets_makes_it_403(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    helpdesk = sqlite_helpdesk(
+        tmp_path / "t.sqlite3",
+        tmp_path / "files",
+        clock=clock,
+        ids=SequentialIds(prefix="T-"),
+        workflow=tc.Workflow.default(reveal_foreign_tickets=True),
+    )
+    for client in client_for(helpdesk):
+        ticket_id = open_ticket(client, REZA)
+        response = client.get(f"/tickets/{ticket_id}", headers=SARA)
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.json()["code"] == "not_your_ticket"
 
 
 def test_an_unknown_ticket_is_404(client: TestClient) -> None:
@@ -296,3 +315,278 @@ def test_a_body_that_is_not_json_is_named_as_such(client: TestClient) -> None:
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert response.json()["field"] == "request"
     assert "JSON" in response.json()["message"]
+
+
+# -- hard edges: hostile input is a 4xx with a code, never a 500 -------------------------------
+
+
+def stored_files(root: Path) -> list[Path]:
+    """Every file under an attachment store's folder: what a failed call must not leave."""
+    return sorted(path.relative_to(root) for path in root.rglob("*") if path.is_file())
+
+
+def forged_cursor(real: str, *, instant: int) -> str:
+    """A real cursor with its instant replaced: the fingerprint stays valid."""
+    fingerprint, _instant, ticket_id = json.loads(base64.urlsafe_b64decode(real + "=="))
+    payload = json.dumps([fingerprint, instant, ticket_id]).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def nested_cursor(depth: int) -> str:
+    return base64.urlsafe_b64encode(b"[" * depth + b"]" * depth).decode().rstrip("=")
+
+
+def test_a_cursor_with_an_instant_past_any_date_is_invalid_cursor(client: TestClient) -> None:
+    for _ in range(2):
+        ticket_id = open_ticket(client)
+        client.post(f"/tickets/{ticket_id}/assignee", json={"assignee_id": "ali"}, headers=ALI)
+    for path, actor in (("/tickets", SARA), ("/queue", ALI)):
+        real = client.get(path, params={"limit": 1}, headers=actor).json()["next_cursor"]
+        assert client.get(path, params={"cursor": real}, headers=actor).status_code == HTTPStatus.OK
+        for instant in (2**64, -(2**64), 10**400):
+            cursor = forged_cursor(real, instant=instant)
+            response = client.get(path, params={"cursor": cursor}, headers=actor)
+            assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, (path, instant)
+            assert (response.json()["code"], response.json()["field"]) == (
+                "invalid_cursor",
+                "cursor",
+            )
+
+
+@pytest.mark.parametrize("depth", [1, 5, 190, 10_000])
+@pytest.mark.parametrize(
+    ("path", "actor"), [("/tickets", SARA), ("/queue", ALI), ("/at-risk", ALI)]
+)
+def test_a_cursor_of_nested_json_is_invalid_cursor(
+    client: TestClient, path: str, actor: dict[str, str], depth: int
+) -> None:
+    response = client.get(path, params={"cursor": nested_cursor(depth)}, headers=actor)
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "code", "field"),
+    [
+        ("/queue", {"order": "bogus"}, "invalid_choice", "order"),
+        ("/queue", {"limit": 10**16}, "out_of_range", "limit"),
+        ("/tickets", {"limit": 0}, "out_of_range", "limit"),
+        ("/tickets", {"status": "bogus"}, "invalid_choice", "status"),
+        ("/at-risk", {"within_minutes": 10**16}, "out_of_range", "within_minutes"),
+        ("/at-risk", {"within_minutes": 10**400}, "out_of_range", "within_minutes"),
+        ("/at-risk", {"within_minutes": -1}, "out_of_range", "within_minutes"),
+        # A window a timedelta holds, but that ends after the year 9999: the library says so.
+        ("/at-risk", {"within_minutes": 10**12}, "out_of_range", "within"),
+        # Not integers at all.
+        ("/at-risk", {"within_minutes": "1e300"}, "invalid_type", "within_minutes"),
+        ("/at-risk", {"within_minutes": "inf"}, "invalid_type", "within_minutes"),
+        ("/at-risk", {"within_minutes": "nan"}, "invalid_type", "within_minutes"),
+    ],
+)
+def test_an_out_of_range_parameter_is_422_with_its_code(
+    client: TestClient, path: str, params: dict[str, object], code: str, field: str
+) -> None:
+    actor = SARA if path == "/tickets" else ALI
+    response = client.get(path, params=params, headers={**actor, **PERSIAN})
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
+    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/at-risk", {"within_minutes": 10**16}),
+        ("/at-risk", {"within_minutes": "1e300"}),
+        ("/at-risk", {"within_minutes": "inf"}),
+        ("/at-risk", {"within_minutes": -1}),
+        ("/at-risk", {"limit": "many", "cursor": nested_cursor(10_000)}),
+        ("/queue", {"order": "bogus"}),
+        ("/queue", {"unassigned": "perhaps", "limit": "-1"}),
+    ],
+)
+def test_the_right_is_checked_before_staff_only_parameters(
+    client: TestClient, path: str, params: dict[str, object]
+) -> None:
+    response = client.get(path, params=params, headers=SARA)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["code"] == "action_not_allowed"
+
+
+def test_the_routes_ask_the_workflow_for_rights(tmp_path: Path, clock: FixedClock) -> None:
+    # A host that keeps the at-risk list to its scheduler changes its workflow, not the app.
+    workflow = tc.Workflow.default(permissions={"view_at_risk": ["system"]})
+    helpdesk = sqlite_helpdesk(
+        tmp_path / "t.sqlite3", tmp_path / "files", clock=clock, workflow=workflow
+    )
+    for client in client_for(helpdesk):
+        refused = client.get("/at-risk", params={"within_minutes": -1}, headers=ALI)
+        assert refused.status_code == HTTPStatus.FORBIDDEN
+        assert (
+            client.get("/at-risk", headers={"X-Actor": "system:sla"}).status_code == HTTPStatus.OK
+        )
+        assert client.get("/queue", headers=ALI).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain; x=\r\nSet-Cookie: a=b",
+        "text/plain;\x00\u202e",
+        "text/plain; charset=utf-8; boundary=x",
+        'text/plain; charset="utf-8\\"',
+        "text/\u202eplain",
+        "text/plain\t; name=evil.html",
+    ],
+)
+def test_a_hostile_content_type_is_refused(
+    client: TestClient, tmp_path: Path, content_type: str
+) -> None:
+    response = client.post(
+        "/tickets",
+        data={"subject": "File", "body": "See the file."},
+        files=[("files", ("ok.txt", b"hello", content_type))],
+        headers=SARA,
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY, response.text
+    assert (response.json()["code"], response.json()["field"]) == (
+        "content_type_invalid",
+        "content_type",
+    )
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/tickets", headers=SARA).json()["items"] == []
+    assert stored_files(tmp_path / "attachments") == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("text/plain", "text/plain"),  # Starlette would add "; charset=utf-8" to a media_type
+        ('Text/Plain; charset="UTF-8"', "text/plain; charset=utf-8"),
+        ("image/PNG", "image/png"),
+    ],
+)
+def test_a_download_is_served_with_the_stored_content_type(
+    client: TestClient, sent: str, stored: str
+) -> None:
+    response = client.post(
+        "/tickets",
+        data={"subject": "File", "body": "See the file."},
+        files=[("files", ("file.bin", b"content", sent))],
+        headers=SARA,
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.text
+    (attachment,) = response.json()["messages"][0]["attachments"]
+    assert attachment["content_type"] == stored
+    download = client.get(f"/tickets/T-1/attachments/{attachment['sha256']}", headers=SARA)
+    assert download.headers["content-type"] == stored
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.fixture
+def small_files_client(tmp_path: Path, clock: FixedClock) -> Iterator[TestClient]:
+    helpdesk = sqlite_helpdesk(
+        tmp_path / "tickets.sqlite3",
+        tmp_path / "attachments",
+        clock=clock,
+        ids=SequentialIds(prefix="T-"),
+        workflow=tc.Workflow.default(limits=tc.Limits(attachment_max_size=1024)),
+    )
+    yield from client_for(helpdesk)
+
+
+TOO_LARGE = [
+    ("files", ("ok.txt", b"fine", "text/plain")),
+    ("files", ("big.txt", b"x" * 4096, "text/plain")),
+]
+
+
+def test_a_file_over_the_limit_leaves_no_bytes_behind(
+    small_files_client: TestClient, tmp_path: Path
+) -> None:
+    client, root = small_files_client, tmp_path / "attachments"
+    data = {"subject": "Files", "body": "Two files."}
+    response = client.post("/tickets", data=data, files=TOO_LARGE, headers=SARA)
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert (response.json()["code"], response.json()["field"]) == ("attachment_too_large", "size")
+    assert client.get("/tickets", headers=SARA).json()["items"] == []
+    assert stored_files(root) == []
+
+    ticket_id = open_ticket(client)
+    before = client.get(f"/tickets/{ticket_id}", headers=SARA).json()
+    response = client.post(f"/tickets/{ticket_id}/attachments", files=TOO_LARGE, headers=SARA)
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["code"] == "attachment_too_large"
+    assert client.get(f"/tickets/{ticket_id}", headers=SARA).json() == before
+    assert stored_files(root) == []
+
+
+def test_a_refused_attachment_leaves_no_bytes_behind(client: TestClient, tmp_path: Path) -> None:
+    ticket_id = open_ticket(client)
+    client.post(f"/tickets/{ticket_id}/close", headers=SARA)
+    files = [("files", ("ok.txt", b"fine", "text/plain"))]
+    response = client.post(f"/tickets/{ticket_id}/attachments", files=files, headers=SARA)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert response.json()["code"] == "ticket_closed"
+    assert stored_files(tmp_path / "attachments") == []
+
+
+def test_another_users_ticket_answers_exactly_as_a_missing_one(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """Everything sara can send about reza's T-1 gets the answer it gets when there is no
+    T-1 at all: the same status, headers and body, so ticket ids cannot be probed."""
+
+    def helpdesk(name: str) -> tc.Helpdesk:
+        return sqlite_helpdesk(
+            tmp_path / f"{name}.sqlite3",
+            tmp_path / f"{name}-files",
+            clock=clock,
+            ids=SequentialIds(prefix="T-"),
+        )
+
+    txt = [("files", ("ok.txt", b"fine", "text/plain"))]
+    with (
+        TestClient(create_app(helpdesk("reza"))) as rezas,
+        TestClient(create_app(helpdesk("empty"))) as empty,
+    ):
+        opened = rezas.post(
+            "/tickets", data={"subject": "Mine", "body": "Private."}, files=txt, headers=REZA
+        )
+        sha256 = opened.json()["messages"][0]["attachments"][0]["sha256"]
+        requests: list[tuple[str, str, dict[str, object]]] = [
+            ("GET", "/tickets/T-1", {}),
+            ("GET", f"/tickets/T-1/attachments/{sha256}", {}),
+            ("GET", f"/tickets/T-1/attachments/{'0' * 64}", {}),
+            ("POST", "/tickets/T-1/replies", {"json": {"body": "Hello"}}),
+            ("POST", "/tickets/T-1/status", {"json": {"status": "closed"}}),
+            ("POST", "/tickets/T-1/close", {}),
+            ("POST", "/tickets/T-1/assignee", {"json": {"assignee_id": "sara"}}),
+            ("POST", "/tickets/T-1/attachments", {"files": txt}),
+        ]
+        for method, path, extra in requests:
+            for language in ({}, PERSIAN):
+                headers = {**SARA, **language}
+                foreign = rezas.request(method, path, headers=headers, **extra)  # type: ignore[arg-type]
+                missing = empty.request(method, path, headers=headers, **extra)  # type: ignore[arg-type]
+                assert foreign.status_code == HTTPStatus.NOT_FOUND, (path, foreign.text)
+                assert foreign.json()["code"] == "not_found"
+                assert (foreign.status_code, foreign.content) == (
+                    missing.status_code,
+                    missing.content,
+                ), path
+                assert dict(foreign.headers) == dict(missing.headers), path
+        assert len(stored_files(tmp_path / "reza-files")) == 1  # reza's file, and no other
+        assert stored_files(tmp_path / "empty-files") == []
+        assert rezas.get("/tickets/T-1", headers=REZA).json()["version"] == 1
+
+
+def test_a_deeply_nested_json_body_is_a_client_error(client: TestClient) -> None:
+    ticket_id = open_ticket(client)
+    body = b'{"body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post(
+        f"/tickets/{ticket_id}/replies",
+        content=body,
+        headers={**SARA, "content-type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500  # noqa: PLR2004
