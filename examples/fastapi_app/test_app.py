@@ -9,9 +9,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from app import create_app, preferred_locale, sqlite_helpdesk
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import ticketcore as tc
 from ticketcore.clock import FixedClock, SequentialIds
@@ -590,3 +594,205 @@ def test_a_deeply_nested_json_body_is_a_client_error(client: TestClient) -> None
         headers={**SARA, "content-type": "application/json"},
     )
     assert 400 <= response.status_code < 500  # noqa: PLR2004
+
+
+# -- fuzzing: whatever arrives, the answer is never a server error ------------------------------
+
+HOSTILE_VALUES = (
+    "",
+    "0",
+    "-1",
+    "1e300",
+    "inf",
+    "-inf",
+    "nan",
+    "true",
+    "perhaps",
+    "null",
+    str(2**64),
+    str(10**16),
+    "9" * 5000,
+    "\x00",
+    "\u202e",
+    "\r\nSet-Cookie: a=b",
+    "../../etc/passwd",
+    "' OR 1=1 --",
+    "T-1",
+    "T-404",
+    "a" * 64,
+    "x" * 10_000,
+    nested_cursor(190),
+    nested_cursor(5000),
+    base64.urlsafe_b64encode(json.dumps(["x", 2**64, "T-1"]).encode()).decode(),
+)
+#: The query parameters that are numbers.
+NUMBERS = frozenset({"limit", "within_minutes"})
+#: The query parameters of each listing route, and one it does not know.
+PARAMETERS = {
+    "/tickets": ("requester_id", "status", "limit", "cursor", "order"),
+    "/queue": ("assignee_id", "unassigned", "order", "limit", "cursor", "within_minutes"),
+    "/at-risk": ("within_minutes", "limit", "cursor", "order"),
+}
+ACTORS = (
+    "requester:sara",
+    "requester:reza",
+    "agent:ali",
+    "system:bot",
+    "boss:sara",
+    "requester:",
+    ":sara",
+    "sara",
+)
+BODY_KEYS = ("body", "internal", "status", "reason", "assignee_id")
+CONTENT_TYPES = (
+    "text/plain",
+    "application/pdf",
+    "text/html",
+    "text/plain; x=\r\nSet-Cookie: a=b",
+    "text/plain;\x00\u202e",
+    "",
+    "multipart/form-data",
+    "application/json; charset=utf-16",
+    "*/*",
+)
+
+
+def hostile_text(max_size: int = 40) -> st.SearchStrategy[str]:
+    return st.sampled_from(HOSTILE_VALUES) | st.text(max_size=max_size)
+
+
+def hostile_numbers() -> st.SearchStrategy[str]:
+    """Numbers as a query holds them: huge, negative, fractional, not finite."""
+    return (
+        st.integers().map(str)
+        | st.integers(min_value=2**40).map(str)
+        | st.floats().map(str)
+        | st.sampled_from(HOSTILE_VALUES)
+    )
+
+
+def actor_headers() -> st.SearchStrategy[bytes]:
+    """Mostly someone the app knows, so that the rest of the request is looked at too.
+    Sent as raw bytes: UTF-8, control characters and all, as a hostile client may."""
+    known = st.sampled_from(ACTORS[:4])
+    anyone = st.sampled_from(ACTORS) | hostile_text()
+    weighted = st.integers(0, 4).flatmap(lambda roll: known if roll else anyone)
+    return weighted.map(lambda text: text.encode())
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+json_bodies = json_values | st.dictionaries(st.sampled_from(BODY_KEYS), json_values)
+ticket_ids = st.sampled_from(["T-1", "T-2", "T-3", "T-404"]) | hostile_text()
+uploads = st.lists(
+    st.tuples(
+        st.just("files"),
+        st.tuples(
+            hostile_text(20) | st.just("ok.txt"),
+            st.binary(max_size=64),
+            st.sampled_from(CONTENT_TYPES) | hostile_text(20),
+        ),
+    ),
+    max_size=3,
+)
+
+
+Request = tuple[str, str, dict[str, Any]]  # a method, a path and httpx's arguments
+
+
+@st.composite
+def hostile_headers(draw: st.DrawFn) -> dict[str, bytes]:
+    headers = {"X-Actor": draw(actor_headers())}
+    if draw(st.booleans()):
+        headers["Accept-Language"] = draw(hostile_text()).encode()
+    return headers
+
+
+@st.composite
+def listings(draw: st.DrawFn) -> Request:
+    """A listing route (``/tickets``, ``/queue``, ``/at-risk``) with a hostile query."""
+    path = draw(st.sampled_from(sorted(PARAMETERS)))
+    params = {
+        name: draw(hostile_numbers() if name in NUMBERS else hostile_text())
+        for name in draw(st.sets(st.sampled_from(PARAMETERS[path]), max_size=3))
+    }
+    return "GET", path, {"params": params, "headers": draw(hostile_headers())}
+
+
+@st.composite
+def ticket_requests(draw: st.DrawFn) -> Request:
+    """A route about one ticket (or opening one), with a hostile id, form or body."""
+    ticket = quote(draw(ticket_ids), safe="")
+    headers = draw(hostile_headers())
+    kind = draw(st.sampled_from(["get", "form", "json"]))
+    if kind == "get":
+        sha256 = quote(draw(st.sampled_from(["0" * 64]) | hostile_text()), safe="")
+        paths = [f"/tickets/{ticket}", f"/tickets/{ticket}/attachments/{sha256}"]
+        return "GET", draw(st.sampled_from(paths)), {"headers": headers}
+    if kind == "form":
+        path = draw(st.sampled_from(["/tickets", f"/tickets/{ticket}/attachments"]))
+        fields = st.sampled_from(["subject", "body", "category", "priority"])
+        data = draw(st.dictionaries(fields, hostile_text()))
+        files = draw(uploads)
+        return "POST", path, {"data": data, "files": files or None, "headers": headers}
+    action = draw(st.sampled_from(["replies", "status", "close", "assignee"]))
+    content_type = draw(st.sampled_from(["application/json", *CONTENT_TYPES]))
+    body = draw(json_bodies)
+    content = json.dumps(body).encode() if draw(st.booleans()) else draw(st.binary(max_size=40))
+    headers = {"Content-Type": content_type.encode(), **headers}
+    return "POST", f"/tickets/{ticket}/{action}", {"content": content, "headers": headers}
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for every example: tickets of two requesters, a file, an internal note."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    helpdesk = sqlite_helpdesk(
+        folder / "tickets.sqlite3",
+        folder / "attachments",
+        clock=FixedClock(T0),
+        ids=SequentialIds(prefix="T-"),
+    )
+    for client in client_for(helpdesk):
+        files = [("files", ("ok.txt", b"fine", "text/plain"))]
+        for actor in (SARA, REZA):
+            data = {"subject": "Mine", "body": "Private."}
+            opened = client.post("/tickets", data=data, files=files, headers=actor)
+            assert opened.status_code == HTTPStatus.CREATED
+        client.post("/tickets/T-1/replies", json={"body": "Note", "internal": True}, headers=ALI)
+        yield client
+
+
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    database=None,  # leaves nothing in the folder pytest runs from
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def send(client: TestClient, request: Request) -> None:
+    method, path, arguments = request
+    # The client raises whatever the app lets escape; a handled error must be a 4xx.
+    response = client.request(method, path, **arguments)
+    assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR, response.text
+    failed = response.status_code >= HTTPStatus.BAD_REQUEST
+    if failed and response.headers["content-type"] == "application/json":
+        body = response.json()
+        # ticketcore's shape; Starlette's own {"detail"} for an unknown route or bad multipart
+        assert set(body) in ({"code", "field", "message"}, {"detail"}), body
+
+
+@FUZZ
+@given(request=listings())
+def test_no_listing_query_is_a_server_error(fuzzed: TestClient, request: Request) -> None:
+    send(fuzzed, request)
+
+
+@FUZZ
+@given(request=ticket_requests())
+def test_no_ticket_request_is_a_server_error(fuzzed: TestClient, request: Request) -> None:
+    send(fuzzed, request)
