@@ -46,7 +46,7 @@ from ticketcore.errors import (
 )
 from ticketcore.events import Event
 from ticketcore.model import Attachment
-from ticketcore.serialization import ticket_from_json, utc_microseconds
+from ticketcore.serialization import event_from_json, ticket_from_json, utc_microseconds
 from ticketcore.ticket import Ticket
 
 __all__ = [
@@ -72,12 +72,14 @@ __all__ = [
     "check_ticket_id",
     "copy_content",
     "new_events",
+    "read_event",
     "read_page",
     "read_ticket",
     "record_unreadable",
     "stale_version",
     "ticket_exists",
     "ticket_not_found",
+    "ticket_pairs",
 ]
 
 T = TypeVar("T")
@@ -329,7 +331,7 @@ class TicketQuery:
         after = None if cursor is None else self.position_of(cursor)
         keyed = [
             (self.sort_key(ticket, deadline), ticket)
-            for ticket, deadline in _pairs(rows)
+            for ticket, deadline in ticket_pairs(rows)
             if self.matches(ticket, deadline)
         ]
         if after is not None:
@@ -376,13 +378,24 @@ def _check_row(ticket: object, next_deadline: object) -> None:
         require_aware(next_deadline, "next_deadline")
 
 
-def _pairs(rows: object) -> list[tuple[Ticket, datetime | None]]:
+def ticket_pairs(rows: object, field: str = "rows") -> list[tuple[Ticket, datetime | None]]:
+    """``rows`` as a list of ``(ticket, next_deadline)`` pairs, for ``add_many`` and
+    :meth:`TicketQuery.select`; a row of another shape is ``invalid_type``."""
     pairs = []
-    for row in _check.items(rows, "rows"):
+    for row in _check.items(rows, field):
         if not isinstance(row, tuple) or len(row) != 2:  # noqa: PLR2004 - a pair
-            raise wrong_type("rows", "(ticket, next_deadline) pairs", row)
+            raise wrong_type(field, "(ticket, next_deadline) pairs", row)
         pairs.append((row[0], row[1]))
     return pairs
+
+
+def read_event(position: int, ticket_id: str, data: str) -> StoredEvent:
+    """The logged event at ``position`` of ``ticket_id`` from its stored ``data``;
+    :class:`~ticketcore.RecordUnreadableError` naming both if it cannot be read."""
+    try:
+        return StoredEvent(int(position), event_from_json(data))
+    except ValidationError as error:
+        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
 
 
 def check_limit(limit: object) -> int:

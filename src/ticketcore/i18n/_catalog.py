@@ -206,19 +206,21 @@ def _file_table(path: Path, identifier: str) -> _Table:
         with path.open("rb") as source:
             return _table(read_catalog(source, identifier))
     except OSError as error:
-        raise ValidationError(
-            ErrorCode.STORAGE_INVALID,
-            f"the catalog {str(path)!r} cannot be read: {error.strerror or error}",
-            field="path",
-            params={"value": str(path)},
-        ) from error
+        raise _bad_catalog(ErrorCode.STORAGE_INVALID, path, "cannot be read", error) from error
     except (PoFileError, UnicodeDecodeError, ValueError) as error:
-        raise ValidationError(
-            ErrorCode.FORMAT_INVALID,
-            f"the catalog {str(path)!r} is not a valid .po file: {error}",
-            field="path",
-            params={"value": str(path)},
+        raise _bad_catalog(
+            ErrorCode.FORMAT_INVALID, path, "is not a valid .po file", error
         ) from error
+
+
+def _bad_catalog(code: ErrorCode, path: Path, problem: str, error: Exception) -> ValidationError:
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return ValidationError(
+        code,
+        f"the catalog {str(path)!r} {problem}: {reason}",
+        field="path",
+        params={"value": str(path)},
+    )
 
 
 def _table(catalog: Catalog) -> _Table:

@@ -82,15 +82,15 @@ from ticketcore.ports import (
     check_stored_ticket,
     check_ticket_id,
     new_events,
+    read_event,
     read_page,
     read_ticket,
-    record_unreadable,
     stale_version,
     ticket_exists,
     ticket_not_found,
+    ticket_pairs,
 )
 from ticketcore.serialization import (
-    event_from_json,
     event_to_json,
     ticket_to_json,
     utc_microseconds,
@@ -425,7 +425,7 @@ class PostgresRepository:
         All or nothing: one taken id (:class:`~ticketcore.ConflictError`) adds none.
         For imports and benchmarks; each ticket is stored exactly as :meth:`add` would.
         """
-        pairs = _pairs(tickets)
+        pairs = ticket_pairs(tickets, "tickets")
         if not pairs:
             return 0
         rows = [_ticket_columns(ticket, deadline) for ticket, deadline in pairs]
@@ -486,10 +486,7 @@ class PostgresRepository:
         position = check_position(position)
         limit = check_limit(limit)
         rows = self._read_all(self._sql.events_after, (position, limit))
-        return tuple(
-            StoredEvent(int(found), _read_event(found, ticket_id, data))
-            for found, ticket_id, data in rows
-        )
+        return tuple(read_event(found, ticket_id, data) for found, ticket_id, data in rows)
 
     # -- consumer groups -----------------------------------------------------------------
 
@@ -525,7 +522,7 @@ class PostgresRepository:
         self._transaction(fill)
         rows = self._transaction(lambda cursor: self._claim(cursor, group, limit, lease))
         return tuple(
-            ClaimedEvent(int(position), _read_event(position, ticket_id, data), int(attempt))
+            ClaimedEvent(int(position), read_event(position, ticket_id, data).event, int(attempt))
             for position, attempt, ticket_id, data in rows
         )
 
@@ -855,22 +852,6 @@ def _ticket_columns(ticket: Ticket, next_deadline: datetime | None) -> dict[str,
         "due_us": due,
         "data": ticket_to_json(ticket),
     }
-
-
-def _pairs(tickets: object) -> list[tuple[Ticket, datetime | None]]:
-    pairs = []
-    for item in _check.items(tickets, "tickets"):
-        if not isinstance(item, tuple) or len(item) != 2:  # noqa: PLR2004 - a pair
-            raise wrong_type("tickets", "(ticket, next_deadline) pairs", item)
-        pairs.append((item[0], item[1]))
-    return pairs
-
-
-def _read_event(position: int, ticket_id: str, data: str) -> Event:
-    try:
-        return event_from_json(data)
-    except ValidationError as error:
-        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
 
 
 def _event_parameters(events: Iterable[Event]) -> dict[str, object]:

@@ -51,7 +51,6 @@ from ticketcore.errors import (
     StorageUnavailableError,
     ValidationError,
     out_of_range,
-    wrong_type,
 )
 from ticketcore.events import Event
 from ticketcore.ports import (
@@ -66,15 +65,15 @@ from ticketcore.ports import (
     check_stored_ticket,
     check_ticket_id,
     new_events,
+    read_event,
     read_page,
     read_ticket,
-    record_unreadable,
     stale_version,
     ticket_exists,
     ticket_not_found,
+    ticket_pairs,
 )
 from ticketcore.serialization import (
-    event_from_json,
     event_to_json,
     ticket_to_json,
     utc_microseconds,
@@ -248,7 +247,7 @@ class SQLiteRepository:
         """
         prepared = [
             (_ticket_row(ticket, deadline), _event_rows(ticket.history))
-            for ticket, deadline in _pairs(tickets)
+            for ticket, deadline in ticket_pairs(tickets, "tickets")
         ]
 
         def work(connection: sqlite3.Connection) -> int:
@@ -328,7 +327,7 @@ class SQLiteRepository:
                 )
                 .fetchall()
             )
-        return tuple(_stored_event(found, ticket_id, data) for found, ticket_id, data in rows)
+        return tuple(read_event(found, ticket_id, data) for found, ticket_id, data in rows)
 
     # -- tools -------------------------------------------------------------------------
 
@@ -465,22 +464,6 @@ def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
         due,
         ticket_to_json(ticket),
     )
-
-
-def _pairs(tickets: object) -> list[tuple[Ticket, datetime | None]]:
-    pairs = []
-    for item in _check.items(tickets, "tickets"):
-        if not isinstance(item, tuple) or len(item) != 2:  # noqa: PLR2004 - a pair
-            raise wrong_type("tickets", "(ticket, next_deadline) pairs", item)
-        pairs.append((item[0], item[1]))
-    return pairs
-
-
-def _stored_event(position: int, ticket_id: str, data: str) -> StoredEvent:
-    try:
-        return StoredEvent(int(position), event_from_json(data))
-    except ValidationError as error:
-        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
 
 
 def _event_rows(events: Iterable[Event]) -> list[_EventRow]:
