@@ -1020,3 +1020,25 @@ def test_the_adapter_is_exported_lazily_from_ticketcore_storage():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("requester_id", ["sa\x00ra", "\ud800"])
+def test_values_postgres_cannot_store_are_validation_errors_not_unavailable(
+    repository, requester_id
+):
+    with pytest.raises(tc.ValidationError) as caught:
+        repository.query(tc.TicketQuery(requester_id=requester_id))
+    assert not isinstance(caught.value, tc.StorageError)  # retrying would never help
+    assert caught.value.code in {tc.ErrorCode.OUT_OF_RANGE, tc.ErrorCode.CONTROL_CHARACTER}
+
+
+@pytest.mark.parametrize("ticket_id", ["T-\x00", "\ud800", "x" * 200])
+def test_ids_no_ticket_can_have_are_not_found_on_postgres(repository, ticket_id):
+    with pytest.raises(tc.NotFoundError):
+        repository.get(ticket_id)
+
+
+def test_a_position_past_any_bigint_is_out_of_range(repository):
+    with pytest.raises(tc.ValidationError) as caught:
+        repository.events_after(2**70, limit=5)
+    assert caught.value.code is tc.ErrorCode.OUT_OF_RANGE

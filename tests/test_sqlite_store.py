@@ -418,3 +418,14 @@ def test_each_thread_gets_its_own_connection(repository):
 def test_the_adapter_module_lists_its_migrations_in_order():
     assert sqlite_adapter.SCHEMA_VERSION == len(sqlite_adapter.MIGRATIONS) >= 2
     assert all(description and statements for description, statements in MIGRATIONS)
+
+
+def test_a_lone_surrogate_in_a_query_is_a_validation_error_not_unavailable(path):
+    repository = SQLiteRepository(path)
+    with pytest.raises(tc.ValidationError) as caught:
+        repository.query(tc.TicketQuery(requester_id="\ud800"))
+    assert caught.value.code is tc.ErrorCode.CONTROL_CHARACTER
+    with pytest.raises(tc.NotFoundError):
+        repository.get("T-\ud800")
+    with pytest.raises(tc.InvalidTypeError):
+        repository.get(2**64)
