@@ -105,9 +105,10 @@ def test_options_work_before_and_after_the_command(capsys, tmp_path):
 
 
 def test_unknown_command_exits_two(capsys):
-    with pytest.raises(SystemExit) as caught:
-        cli.main(["fly"])
-    assert caught.value.code == 2
+    code, _, err = run(capsys, "fly")
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "“fly”" in err
 
 
 def test_version(capsys):
@@ -352,9 +353,9 @@ def test_attachments_get_their_type_from_the_file_name(capsys, db, tmp_path):
 
 
 def test_within_must_be_positive(capsys, db):
-    with pytest.raises(SystemExit) as caught:
-        cli.main(["list", "--at-risk", "--within", "-3", "--db", db])
-    assert caught.value.code == 2
+    code, _, err = run(capsys, "list", "--at-risk", "--within", "-3", "--db", db)
+    assert code == 2
+    assert "positive number of hours" in err
 
 
 def test_default_db_lives_in_the_user_data_directory(monkeypatch, tmp_path, capsys):

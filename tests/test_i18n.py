@@ -62,6 +62,8 @@ CLI_PARAMS = {
     "problem",
     "value",
     "path",
+    "option",  # a command-line option: --within
+    "valid",  # the choices an option takes
 }
 CONTEXTS = {
     *KINDS.values(),

@@ -7,15 +7,20 @@ English or Persian (``--locale fa``). ``ticketcore demo`` walks one ticket throu
 whole life on a temporary file unless ``--db`` is given.
 
 Bad input is one line on stderr, in the chosen language, and exit code 1; a usage error
-is exit code 2. There is no traceback for anything a user can type.
+(argparse's, translated) is exit code 2. There is no traceback for anything a user can
+type. The rules (who may export, what a subject may hold, which page sizes are fine)
+are the library's: the command line parses what was typed and asks the
+:class:`~ticketcore.Helpdesk` and its :class:`~ticketcore.Workflow`.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import getpass
 import json
+import math
 import mimetypes
 import os
 import re
@@ -25,19 +30,35 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO
+from zoneinfo import ZoneInfo
 
 from ticketcore._version import __version__
+from ticketcore._zones import zone
 from ticketcore.clock import FixedClock, SequentialIds, SystemClock
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import ErrorCode, PermissionDeniedError, TicketcoreError, ValidationError
+from ticketcore.errors import (
+    ErrorCode,
+    TicketcoreError,
+    ValidationError,
+    out_of_range,
+    wrong_type,
+)
+from ticketcore.events import (
+    AssigneeChanged,
+    CategoryChanged,
+    Event,
+    MessageAdded,
+    PriorityChanged,
+    StatusChanged,
+    TicketOpened,
+)
 from ticketcore.helpdesk import Helpdesk
 from ticketcore.model import Actor
-from ticketcore.ports import Order, TicketQuery, TicketRepository
+from ticketcore.ports import Order, Page, TicketQuery, TicketRepository
 from ticketcore.sla import Metric, SLAPolicy
-from ticketcore.ticket import Ticket
-from ticketcore.workflow import Workflow
+from ticketcore.ticket import Change, Ticket
+from ticketcore.workflow import Action, Workflow
 
 if TYPE_CHECKING:
     from ticketcore._cli_text import Text
@@ -65,10 +86,46 @@ _CONTENT_TYPES = {
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+_DEFAULT_HOURS = 4.0
+# What the operating system said, as the user's language says it.
+_OS_PROBLEMS = {
+    errno.ENOENT: "os_missing",
+    errno.EACCES: "os_denied",
+    errno.EPERM: "os_denied",
+    errno.EISDIR: "os_is_folder",
+    errno.ENOTDIR: "os_not_folder",
+    errno.ENOSPC: "os_full",
+}
 
 
-class UsageError(Exception):
-    """A command line that cannot run; the message is already in the user's language."""
+class UsageError(TicketcoreError):
+    """A command that cannot run as given (a folder that is missing, a file that cannot
+    be read); the message is already in the user's language. Exit code 1."""
+
+
+class _CommandLineError(Exception):
+    """A command line argparse (or an option's check) refused; already translated.
+    Exit code 2, as argparse's own."""
+
+
+@dataclass(frozen=True)
+class _Config:
+    """The host's rules: the workflow (rights, limits) and the SLA policy."""
+
+    workflow: Workflow
+    policy: SLAPolicy
+
+    @classmethod
+    def of(cls, workflow: object, policy: object) -> _Config:
+        if workflow is None:
+            workflow = Workflow.default()
+        elif not isinstance(workflow, Workflow):
+            raise wrong_type("workflow", "Workflow or None", workflow)
+        if policy is None:
+            policy = SLAPolicy.default()
+        elif not isinstance(policy, SLAPolicy):
+            raise wrong_type("policy", "SLAPolicy or None", policy)
+        return cls(workflow, policy)
 
 
 # -- where things live ---------------------------------------------------------------------
@@ -91,23 +148,34 @@ def _attachments_dir(db: Path) -> Path:
     return db.with_name(db.stem + "-attachments")
 
 
+@dataclass(frozen=True)
+class _Desk:
+    """The helpdesk a command talks to, and the SQLite file under it (for imports only:
+    adding whole tickets in one transaction is not a helpdesk operation)."""
+
+    helpdesk: Helpdesk
+    store: SQLiteRepository
+    config: _Config
+
+
 @contextlib.contextmanager
-def _helpdesk(
-    db: Path, text: Text, *, clock: SystemClock | FixedClock | None = None
-) -> Iterator[Helpdesk]:
+def _desk(
+    db: Path, text: Text, config: _Config, *, clock: SystemClock | FixedClock | None = None
+) -> Iterator[_Desk]:
     from ticketcore.storage.files import FileAttachmentStore  # noqa: PLC0415
     from ticketcore.storage.sqlite import SQLiteRepository  # noqa: PLC0415 - on demand
 
     _check_db(db, text)
     with SQLiteRepository(db) as repository:
-        yield Helpdesk(
+        helpdesk = Helpdesk(
             repository=repository,
             attachments=FileAttachmentStore(_attachments_dir(db)),
             clock=clock or SystemClock(),
             ids=SequentialIds(prefix="T-", start=_next_number(repository)),
-            workflow=Workflow.default(),
-            policy=SLAPolicy.default(),
+            workflow=config.workflow,
+            policy=config.policy,
         )
+        yield _Desk(helpdesk, repository, config)
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -118,11 +186,19 @@ def _check_db(db: Path, text: Text) -> None:
     if db == default_db():
         db.parent.mkdir(parents=True, exist_ok=True)
     elif not db.parent.is_dir():
-        raise UsageError(text.say("no_folder", path=db))
+        raise _unusable_db("no_folder", db, text)
+    if db.is_dir():
+        raise _unusable_db("db_is_folder", db, text)
     if db.is_file() and db.stat().st_size:
         with db.open("rb") as handle:
             if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
-                raise UsageError(text.say("not_a_database", path=db))
+                raise _unusable_db("not_a_database", db, text)
+
+
+def _unusable_db(key: str, db: Path, text: Text) -> UsageError:
+    return UsageError(
+        ErrorCode.STORAGE_INVALID, text.say(key, path=db), field="db", params={"path": str(db)}
+    )
 
 
 def _next_number(repository: TicketRepository, first: int = 1001) -> int:
@@ -133,6 +209,27 @@ def _next_number(repository: TicketRepository, first: int = 1001) -> int:
         if match:
             return max(first, int(match.group(1)) + 1)
     return first
+
+
+def _os_problem(error: OSError | ValueError, text: Text) -> str:
+    """What went wrong with a file, in the user's language (never ``[Errno 2] ...``)."""
+    if isinstance(error, OSError) and error.errno in _OS_PROBLEMS:
+        return text.say(_OS_PROBLEMS[error.errno])
+    if isinstance(error, OSError) and error.errno is not None:
+        return text.say("os_other", value=error.errno)
+    return text.say("bad_path")  # NUL, or text the file system cannot encode
+
+
+def _open_for_reading(name: str, text: Text) -> BinaryIO:
+    try:
+        return Path(name).open("rb")
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            ErrorCode.STORAGE_INVALID,
+            text.say("cannot_read", path=name, problem=_os_problem(error, text)),
+            field="path",
+            params={"path": name},
+        ) from error
 
 
 # -- the demo ------------------------------------------------------------------------------
@@ -197,19 +294,32 @@ def run_demo(
 
     The ticket is stored in the SQLite file ``db`` (a temporary one when ``None``);
     ``locale`` chooses the language (``fa``: Persian, Jalali dates, Persian digits).
+    Wrong-typed arguments raise :class:`~ticketcore.InvalidTypeError`; a ``db`` that
+    cannot be a ticket database raises a :class:`~ticketcore.StorageError`.
     """
     from ticketcore._cli_text import Text  # noqa: PLC0415 - Babel on demand
 
+    if not callable(getattr(out, "write", None)):
+        raise wrong_type("out", "a text stream", out)
+    if db is not None and not isinstance(db, str | os.PathLike):
+        raise wrong_type("db", "a file path or None", db)
+    if not isinstance(locale, str):
+        raise wrong_type("locale", "str", locale)
+    path = None if db is None else os.fspath(db)
+    if path is not None and not isinstance(path, str):
+        raise wrong_type("db", "a file path or None", db)
     text = Text(locale, tz=DEMO_ZONE)
-    if db is not None:
-        return _run_demo(out, Path(db), text)
+    config = _Config.of(None, None)
+    if path is not None:
+        return _run_demo(out, Path(path), text, config)
     with tempfile.TemporaryDirectory(prefix="ticketcore-demo-") as folder:
-        return _run_demo(out, Path(folder) / "demo.sqlite3", text)
+        return _run_demo(out, Path(folder) / "demo.sqlite3", text, config)
 
 
-def _run_demo(out: TextIO, path: Path, text: Text) -> Ticket:
+def _run_demo(out: TextIO, path: Path, text: Text, config: _Config) -> Ticket:
     clock = FixedClock(DEMO_START)
-    with _helpdesk(path, text, clock=clock) as helpdesk:
+    with _desk(path, text, config, clock=clock) as desk:
+        helpdesk = desk.helpdesk
         words = _DEMO_TEXT["fa" if text.rtl else "en"]
         repository = helpdesk.repository
         out.write(text.para(text.say("demo_title")) + "\n")
@@ -270,6 +380,12 @@ class _Context:
     db: Path
     actor: Actor
     arguments: argparse.Namespace
+    config: _Config
+
+    @contextlib.contextmanager
+    def desk(self) -> Iterator[_Desk]:
+        with _desk(self.db, self.text, self.config) as desk:
+            yield desk
 
 
 def _cmd_demo(ctx: _Context) -> None:
@@ -277,22 +393,26 @@ def _cmd_demo(ctx: _Context) -> None:
 
 
 def _uploads(paths: Sequence[str], text: Text) -> list[tuple[str, str, Any]]:
-    uploads = []
-    for name in paths:
-        path = Path(name)
-        try:
-            stream = path.open("rb")
-        except OSError as error:
-            raise UsageError(
-                text.say("cannot_read", path=name, problem=error.strerror or error)
-            ) from error
-        kind = (
-            _CONTENT_TYPES.get(path.suffix.lower())
-            or mimetypes.guess_type(path.name)[0]
-            or "application/octet-stream"
-        )
-        uploads.append((path.name, kind, stream))
+    uploads: list[tuple[str, str, Any]] = []
+    try:
+        for name in paths:
+            path = Path(name)
+            stream = _open_for_reading(name, text)
+            kind = (
+                _CONTENT_TYPES.get(path.suffix.lower())
+                or mimetypes.guess_type(path.name)[0]
+                or "application/octet-stream"
+            )
+            uploads.append((path.name, kind, stream))
+    except BaseException:
+        _close(uploads)
+        raise
     return uploads
+
+
+def _close(uploads: Sequence[tuple[str, str, Any]]) -> None:
+    for _, _, stream in uploads:
+        stream.close()
 
 
 def _references(pairs: Sequence[str]) -> dict[str, str]:
@@ -307,8 +427,8 @@ def _cmd_new(ctx: _Context) -> None:
     a = ctx.arguments
     uploads = _uploads(a.attach, ctx.text)
     try:
-        with _helpdesk(ctx.db, ctx.text) as helpdesk:
-            ticket = helpdesk.open_ticket(
+        with ctx.desk() as desk:
+            ticket = desk.helpdesk.open_ticket(
                 ctx.actor,
                 subject=a.subject,
                 body=a.body,
@@ -319,8 +439,7 @@ def _cmd_new(ctx: _Context) -> None:
                 uploads=uploads,
             )
     finally:
-        for _, _, stream in uploads:
-            stream.close()
+        _close(uploads)
     ctx.out.write(ctx.text.say("opened", ticket_id=ticket.id) + "\n")
 
 
@@ -328,38 +447,41 @@ def _cmd_reply(ctx: _Context) -> None:
     a = ctx.arguments
     uploads = _uploads(a.attach, ctx.text)
     try:
-        with _helpdesk(ctx.db, ctx.text) as helpdesk:
+        with ctx.desk() as desk:
             if a.body is None:
-                ticket = helpdesk.attach(ctx.actor, a.ticket, uploads, internal=a.internal)
+                ticket = desk.helpdesk.attach(ctx.actor, a.ticket, uploads, internal=a.internal)
             else:
-                ticket = helpdesk.reply(
+                ticket = desk.helpdesk.reply(
                     ctx.actor, a.ticket, a.body, internal=a.internal, uploads=uploads
                 )
     finally:
-        for _, _, stream in uploads:
-            stream.close()
+        _close(uploads)
     _saved(ctx, ticket)
 
 
 def _cmd_status(ctx: _Context) -> None:
     a = ctx.arguments
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        ticket = helpdesk.change_status(ctx.actor, a.ticket, a.status, reason=a.reason)
+    with ctx.desk() as desk:
+        ticket = desk.helpdesk.change_status(
+            ctx.actor, a.ticket, a.status, reason=a.reason, reason_public=a.public_reason
+        )
     _saved(ctx, ticket)
 
 
 def _cmd_assign(ctx: _Context) -> None:
     a = ctx.arguments
     assignee = None if a.assignee in {"-", "none"} else a.assignee
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        ticket = helpdesk.assign(ctx.actor, a.ticket, assignee)
+    with ctx.desk() as desk:
+        ticket = desk.helpdesk.assign(ctx.actor, a.ticket, assignee)
     _saved(ctx, ticket)
 
 
 def _cmd_close(ctx: _Context) -> None:
     a = ctx.arguments
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        ticket = helpdesk.close(ctx.actor, a.ticket, reason=a.reason)
+    with ctx.desk() as desk:
+        ticket = desk.helpdesk.close(
+            ctx.actor, a.ticket, reason=a.reason, reason_public=a.public_reason
+        )
     _saved(ctx, ticket)
 
 
@@ -370,17 +492,28 @@ def _saved(ctx: _Context, ticket: Ticket) -> None:
     )
 
 
+def _window(hours: float) -> timedelta:
+    """``--within``'s hours as a timedelta; more than a timedelta holds is out of range."""
+    try:
+        return timedelta(hours=hours)
+    except OverflowError:
+        raise out_of_range("within", hours, "at most 999999999 days") from None
+
+
 def _cmd_list(ctx: _Context) -> None:
     a = ctx.arguments
-    text = ctx.text
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        now = helpdesk.clock.now()
-        if a.at_risk:
-            page = helpdesk.at_risk(
-                ctx.actor, within=timedelta(hours=a.within), limit=a.limit, cursor=a.cursor
+    if a.within is not None and not a.at_risk:
+        raise _CommandLineError(
+            ctx.text.say(
+                "usage", problem=ctx.text.say("within_needs_at_risk"), value="ticketcore list"
             )
+        )
+    with ctx.desk() as desk:
+        if a.at_risk:
+            within = _window(_DEFAULT_HOURS if a.within is None else a.within)
+            page = desk.helpdesk.at_risk(ctx.actor, within=within, limit=a.limit, cursor=a.cursor)
         else:
-            page = helpdesk.list_tickets(
+            page = desk.helpdesk.list_tickets(
                 ctx.actor,
                 requester_id=a.requester,
                 statuses=a.status or None,
@@ -389,21 +522,26 @@ def _cmd_list(ctx: _Context) -> None:
                 limit=a.limit,
                 cursor=a.cursor,
             )
-        policy = helpdesk.policy
-        rows = []
-        for ticket in page.items:
-            deadline = policy.next_deadline(ticket)
-            rows.append(
-                [
-                    ticket.id,
-                    text.label(ticket.status),
-                    text.label(ticket.priority),
-                    text.label(ticket.category),
-                    _shorten(ticket.subject, 40),
-                    text.say("no_deadline") if deadline is None else text.when(deadline),
-                    "" if deadline is None else text.remaining(deadline, now),
-                ]
-            )
+        _print_page(ctx, desk, page)
+
+
+def _print_page(ctx: _Context, desk: _Desk, page: Page[Ticket]) -> None:
+    text = ctx.text
+    now = desk.helpdesk.clock.now()
+    rows = []
+    for ticket in page.items:
+        deadline = desk.helpdesk.policy.next_deadline(ticket)
+        rows.append(
+            [
+                ticket.id,
+                text.label(ticket.status),
+                text.label(ticket.priority),
+                text.label(ticket.category),
+                _shorten(ticket.subject, 40),
+                text.say("no_deadline") if deadline is None else text.when(deadline),
+                "" if deadline is None else text.remaining(deadline, now),
+            ]
+        )
     if not rows:
         ctx.out.write(text.say("no_tickets") + "\n")
         return
@@ -426,12 +564,13 @@ def _shorten(value: str, size: int) -> str:
 
 
 def _cmd_show(ctx: _Context) -> None:
+    from ticketcore.i18n._format import format_bytes  # noqa: PLC0415 - Babel on demand
+
     text = ctx.text
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        ticket = helpdesk.get(ctx.actor, ctx.arguments.ticket)
-        now = helpdesk.clock.now()
-        policy = helpdesk.policy
-        report = policy.evaluate(ticket, now) if isinstance(policy, SLAPolicy) else None
+    with ctx.desk() as desk:
+        ticket = desk.helpdesk.get(ctx.actor, ctx.arguments.ticket)
+        now = desk.helpdesk.clock.now()
+        report = desk.config.policy.evaluate(ticket, now)
     write = ctx.out.write
     write(text.para(f"{ticket.id}  {ticket.subject}") + "\n")
     facts = [
@@ -452,8 +591,8 @@ def _cmd_show(ctx: _Context) -> None:
         for body_line in message.body.splitlines() or [""]:
             write(f"    {body_line}\n")
         for item in message.attachments:
-            size = text.number(item.size)
-            write(text.para(f"    📎 {item.filename} ({size} B, {item.content_type})") + "\n")
+            size = format_bytes(item.size, text.locale)
+            write(text.para(f"    📎 {item.filename} ({size}, {item.content_type})") + "\n")
     write(f"\n{text.say('history')}\n")
     rows = []
     for event in ticket.history:
@@ -461,61 +600,64 @@ def _cmd_show(ctx: _Context) -> None:
         version = text.say("version_short", version=event.version)
         rows.append([text.when(event.at), version, what, detail, who])
     write(_indent(text.table([""] * 5, rows).partition("\n")[2]) + "\n")
-    if report is not None:
-        write(f"\n{text.say('sla')}\n")
-        rows = []
-        for status in report:
-            rows.append(
-                [
-                    text.metric(status.metric),
-                    text.clock_state(status.state),
-                    "" if status.deadline is None else text.when(status.deadline),
-                    ""
-                    if status.deadline is None or not status.is_pending
-                    else text.remaining(status.deadline, now),
-                ]
-            )
-        header = [
-            text.say("column_metric"),
-            text.say("column_state"),
-            text.say("column_deadline"),
-            text.say("column_remaining"),
-        ]
-        write(_indent(text.table(header, rows)) + "\n")
+    write(f"\n{text.say('sla')}\n")
+    rows = []
+    for status in report:
+        rows.append(
+            [
+                text.metric(status.metric),
+                text.clock_state(status.state),
+                "" if status.deadline is None else text.when(status.deadline),
+                ""
+                if status.deadline is None or not status.is_pending
+                else text.remaining(status.deadline, now),
+            ]
+        )
+    header = [
+        text.say("column_metric"),
+        text.say("column_state"),
+        text.say("column_deadline"),
+        text.say("column_remaining"),
+    ]
+    write(_indent(text.table(header, rows)) + "\n")
 
 
 def _cmd_sla(ctx: _Context) -> None:
     text = ctx.text
-    policy = SLAPolicy.default()
+    policy = ctx.config.policy
     rows = []
     for metric in Metric:
         for priority in sorted(Priority, reverse=True):
             target = policy.target(metric, priority)
             if target is not None:
                 rows.append([text.metric(metric), text.label(priority), text.duration(target)])
+    if not ctx.config.workflow.permits(Action.VIEW_AT_RISK, ctx.actor):
+        _print_targets(ctx, rows)
+        return  # the tickets at risk are the team's view
+    window = _window(ctx.arguments.within)
+    with ctx.desk() as desk:
+        page = desk.helpdesk.at_risk(ctx.actor, within=window, limit=ctx.arguments.limit)
+        _print_targets(ctx, rows)
+        ctx.out.write("\n" + text.say("at_risk", window=text.duration(window)) + "\n")
+        _print_page(ctx, desk, page)
+
+
+def _print_targets(ctx: _Context, rows: list[list[str]]) -> None:
+    text = ctx.text
     ctx.out.write(text.say("targets") + "\n")
     header = [text.say("column_metric"), text.field("priority"), text.say("column_target")]
     ctx.out.write(_indent(text.table(header, rows)) + "\n")
-    if ctx.actor.role is Role.REQUESTER:
-        return  # the tickets at risk are the team's view
-    ctx.out.write("\n")
-    window = timedelta(hours=ctx.arguments.within)
-    ctx.out.write(text.say("at_risk", window=text.duration(window)) + "\n")
-    arguments = argparse.Namespace(
-        at_risk=True, within=ctx.arguments.within, limit=ctx.arguments.limit, cursor=None
-    )
-    _cmd_list(_Context(ctx.out, text, ctx.db, ctx.actor, arguments))
 
 
 def _cmd_export(ctx: _Context) -> None:
     from ticketcore.serialization import ticket_to_json  # noqa: PLC0415
 
-    _staff_only(ctx.actor, "export")
+    ctx.config.workflow.check_action(Action.EXPORT, ctx.actor)
     count = 0
-    with _helpdesk(ctx.db, ctx.text) as helpdesk, _output(ctx.arguments.output, ctx.out) as out:
+    with ctx.desk() as desk, _output(ctx.arguments.output, ctx.out, ctx.text) as out:
         cursor = None
         while True:
-            page = helpdesk.list_tickets(ctx.actor, limit=200, cursor=cursor)
+            page = desk.helpdesk.list_tickets(ctx.actor, limit=200, cursor=cursor)
             for ticket in page.items:
                 out.write(ticket_to_json(ticket) + "\n")
                 count += 1
@@ -527,74 +669,233 @@ def _cmd_export(ctx: _Context) -> None:
 
 
 @contextlib.contextmanager
-def _output(name: str | None, default: TextIO) -> Iterator[TextIO]:
-    if name in {None, "-"}:
+def _output(name: str | None, default: TextIO, text: Text) -> Iterator[TextIO]:
+    if name is None or name == "-":
         yield default
         return
-    assert name is not None  # noqa: S101 - narrowed above
-    with Path(name).open("w", encoding="utf-8") as handle:
+    try:
+        handle = Path(name).open("w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            ErrorCode.STORAGE_INVALID,
+            text.say("cannot_write", path=name, problem=_os_problem(error, text)),
+            field="path",
+            params={"path": name},
+        ) from error
+    with handle:
         yield handle
 
 
 def _cmd_import(ctx: _Context) -> None:
+    ctx.config.workflow.check_action(Action.IMPORT, ctx.actor)
+    name = ctx.arguments.file
+    handle = sys.stdin.buffer if name == "-" else _open_for_reading(name, ctx.text)
+    with handle:
+        tickets = _read_tickets(handle, ctx.text, ctx.config.workflow)
+    with ctx.desk() as desk:
+        policy = desk.helpdesk.policy
+        desk.store.add_many((ticket, policy.next_deadline(ticket)) for ticket in tickets)
+    ctx.out.write(ctx.text.say("imported", count=len(tickets)) + "\n")
+
+
+def _read_tickets(handle: BinaryIO, text: Text, workflow: Workflow) -> list[Ticket]:
+    """Every ticket of a JSON-lines file, each made again by the operations; the first
+    bad line stops the import before anything is stored."""
+    from ticketcore.i18n import message  # noqa: PLC0415
     from ticketcore.serialization import ticket_from_dict  # noqa: PLC0415
 
-    text = ctx.text
-    _staff_only(ctx.actor, "import")
-    name = ctx.arguments.file
-    try:
-        handle = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
-    except OSError as error:
-        raise UsageError(text.say("cannot_read", path=name, problem=error.strerror)) from error
-    tickets: list[Ticket] = []
-
     def refuse(number: int, problem: str) -> UsageError:
+        said = text.say("bad_line", line=number, problem=problem)
         return UsageError(
-            text.say("bad_line", line=number, problem=problem) + " " + text.say("nothing_imported")
+            ErrorCode.FORMAT_INVALID,
+            f"{said} {text.say('nothing_imported')}",
+            field="file",
+            params={"line": number},
         )
 
-    with handle:
-        for number, raw_bytes in enumerate(handle, start=1):
-            try:
-                raw = raw_bytes.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise refuse(number, text.say("not_utf8")) from error
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as error:
-                raise refuse(number, text.say("bad_json", problem=error.msg)) from error
-            try:
-                ticket = ticket_from_dict(data)
-                if Ticket.replay(ticket.history) != ticket:
-                    raise ValidationError(
-                        ErrorCode.HISTORY_INVALID,
-                        "the ticket does not match its own history",
-                        field="history",
-                    )
-            except TicketcoreError as error:
-                raise refuse(number, _error_text(error, text)) from error
-            tickets.append(ticket)
-    with _helpdesk(ctx.db, ctx.text) as helpdesk:
-        policy = helpdesk.policy
-        repository: SQLiteRepository = helpdesk.repository  # type: ignore[assignment]
-        repository.add_many((ticket, policy.next_deadline(ticket)) for ticket in tickets)
-    ctx.out.write(text.say("imported", count=len(tickets)) + "\n")
+    tickets: list[Ticket] = []
+    for number, raw_bytes in enumerate(handle, start=1):
+        try:
+            raw = raw_bytes.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise refuse(number, text.say("not_utf8")) from error
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise refuse(number, text.say("bad_json", value=error.colno)) from error
+        except RecursionError as error:
+            raise refuse(number, text.say("json_too_deep")) from error
+        try:
+            tickets.append(_remade(ticket_from_dict(data), workflow))
+        except TicketcoreError as error:
+            raise refuse(number, message(error, text.locale)) from error
+    return tickets
 
 
-def _staff_only(actor: Actor, action: str) -> None:
-    """Export and import move whole tickets, internal notes included: agents only."""
-    if actor.role is Role.REQUESTER:
-        raise PermissionDeniedError(
-            ErrorCode.ACTION_NOT_ALLOWED,
-            f"a requester may not {action} tickets",
-            field=action,
-            params={"action": action, "role": actor.role.value},
+def _remade(ticket: Ticket, workflow: Workflow) -> Ticket:
+    """``ticket`` made again from its history by the operations themselves, so every
+    field passes exactly the checks (text rules, limits, rights) a live ticket passed;
+    a ticket that differs from what its history makes is refused."""
+    history = ticket.history
+    first = history[0] if history else None
+    if not isinstance(first, TicketOpened):
+        raise _history_invalid("a ticket's history starts with ticket_opened")
+    remade = Ticket.open(
+        first.actor,
+        id=first.ticket_id,
+        subject=first.subject,
+        body=first.message.body,
+        at=first.at,
+        category=first.category,
+        priority=first.priority,
+        requester_id=first.requester_id,
+        attachments=first.message.attachments,
+        references=first.references,
+        message_id=first.message.id,
+        workflow=workflow,
+    ).ticket
+    position = 1
+    while position < len(history):
+        change = _redo(remade, history[position], workflow)
+        if not change.events:
+            raise _history_invalid(f"event {position + 1} changes nothing")
+        remade = change.ticket
+        position += len(change.events)
+    if remade != ticket:
+        raise _history_invalid("the ticket does not match its own history")
+    return remade
+
+
+def _redo(ticket: Ticket, event: Event, workflow: Workflow) -> Change:
+    actor, at = event.actor, event.at
+    if isinstance(event, MessageAdded):
+        message = event.message
+        if not message.body and message.attachments:
+            return ticket.attach(
+                actor,
+                message.attachments,
+                at=at,
+                internal=message.internal,
+                message_id=message.id,
+                workflow=workflow,
+            )
+        return ticket.reply(
+            actor,
+            message.body,
+            at=at,
+            internal=message.internal,
+            attachments=message.attachments,
+            message_id=message.id,
+            workflow=workflow,
         )
+    if isinstance(event, StatusChanged):
+        return ticket.change_status(
+            actor,
+            event.to_status,
+            at=at,
+            reason=event.reason,
+            reason_public=event.reason_public,
+            workflow=workflow,
+        )
+    if isinstance(event, PriorityChanged):
+        return ticket.change_priority(actor, event.to_priority, at=at, workflow=workflow)
+    if isinstance(event, CategoryChanged):
+        return ticket.change_category(actor, event.to_category, at=at, workflow=workflow)
+    if isinstance(event, AssigneeChanged):
+        return ticket.assign(actor, event.to_assignee, at=at, workflow=workflow)
+    raise _history_invalid(f"{event.kind} cannot follow the opening")
+
+
+def _history_invalid(problem: str) -> ValidationError:
+    return ValidationError(ErrorCode.HISTORY_INVALID, problem, field="history")
 
 
 # -- parsing -------------------------------------------------------------------------------
+
+_REQUIRED = re.compile(r"the following arguments are required: (?P<value>.+)", re.DOTALL)
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (?P<value>.+)", re.DOTALL)
+_ARGUMENT = re.compile(r"argument (?P<option>[^:]+): (?P<problem>.+)", re.DOTALL)
+_CHOICE = re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<valid>.+)\)", re.DOTALL)
+_NEEDS_VALUE = re.compile(r"expected (?:one|at most one|at least one) argument")
+_AMBIGUOUS = re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<valid>.+)")
+_INVALID_VALUE = re.compile(r"invalid \S+ value: (?P<value>.+)", re.DOTALL)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one translated line (and exit code 2)."""
+
+    def __init__(self, *, text: Text, **kwargs: Any) -> None:  # noqa: ANN401 - argparse's
+        super().__init__(**kwargs)
+        self.text = text
+
+    def error(self, message: str) -> NoReturn:
+        problem = _translated_usage(message, self.text)
+        raise _CommandLineError(self.text.say("usage", problem=problem, value=self.prog))
+
+
+def _unquoted(value: str) -> str:
+    return value.replace("'", "")
+
+
+def _translated_usage(message: str, text: Text) -> str:
+    """argparse's English sentence, said in the user's language."""
+    if found := _REQUIRED.fullmatch(message):
+        return text.say("usage_required", value=found["value"])
+    if found := _UNRECOGNIZED.fullmatch(message):
+        return text.say("usage_unknown", value=found["value"])
+    if found := _AMBIGUOUS.fullmatch(message):
+        return text.say("usage_ambiguous", option=found["option"], valid=found["valid"])
+    if found := _ARGUMENT.fullmatch(message):
+        return _argument_problem(found["option"], found["problem"], text)
+    return text.say("usage_other", problem=message)
+
+
+def _argument_problem(option: str, problem: str, text: Text) -> str:
+    """What argparse found wrong with one option, said in the user's language."""
+    if choice := _CHOICE.fullmatch(problem):
+        value, valid = _unquoted(choice["value"]), _unquoted(choice["valid"])
+        return text.say("usage_choice", option=option, value=value, valid=valid)
+    if _NEEDS_VALUE.fullmatch(problem):
+        return text.say("usage_value_needed", option=option)
+    if invalid := _INVALID_VALUE.fullmatch(problem):
+        return text.say("usage_other", problem=f"{option} {invalid['value']}")
+    return problem  # an option's own check: already translated
+
+
+def _hours(option: str, text: Text) -> Callable[[str], float]:
+    def parse(value: str) -> float:
+        try:
+            hours = float(value)
+        except ValueError:
+            hours = math.nan
+        if not (math.isfinite(hours) and hours > 0):
+            raise argparse.ArgumentTypeError(text.say("bad_hours", option=option, value=value))
+        return hours
+
+    return parse
+
+
+def _whole_number(option: str, text: Text) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            return int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                text.say("bad_number", option=option, value=value)
+            ) from None
+
+    return parse
+
+
+def _ticket_ref(text: Text) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if not value.strip():
+            raise argparse.ArgumentTypeError(text.say("no_ticket_id"))
+        return value
+
+    return parse
 
 
 def _common(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
@@ -634,19 +935,21 @@ def _common(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
 
 
 def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: argparse._SubParsersAction[_Parser],
     name: str,
     help_text: str,
     run: Callable[[_Context], None],
-) -> argparse.ArgumentParser:
-    sub = commands.add_parser(name, help=help_text, description=help_text)
+    text: Text,
+) -> _Parser:
+    sub = commands.add_parser(name, help=help_text, description=help_text, text=text)
     _common(sub, defaults=False)
     sub.set_defaults(run=run)
     return sub
 
 
-def _ticket_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    new = _command(commands, "new", "open a ticket", _cmd_new)
+def _ticket_commands(commands: argparse._SubParsersAction[_Parser], text: Text) -> None:
+    ticket = _ticket_ref(text)
+    new = _command(commands, "new", "open a ticket", _cmd_new, text)
     new.add_argument("--subject", required=True)
     new.add_argument("--body", required=True)
     new.add_argument("--category", default="general", choices=[c.value for c in Category])
@@ -655,77 +958,92 @@ def _ticket_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     new.add_argument("--attach", action="append", default=[], metavar="FILE")
     new.add_argument("--for", dest="requester", metavar="USER", help="(agents) the requester")
 
-    reply = _command(commands, "reply", "reply to a ticket (or attach files)", _cmd_reply)
-    reply.add_argument("ticket")
+    reply = _command(commands, "reply", "reply to a ticket (or attach files)", _cmd_reply, text)
+    reply.add_argument("ticket", type=ticket)
     reply.add_argument("body", nargs="?")
     reply.add_argument("--attach", action="append", default=[], metavar="FILE")
     reply.add_argument("--internal", action="store_true", help="(agents) a note users never see")
 
-    status = _command(commands, "status", "move a ticket to another status", _cmd_status)
-    status.add_argument("ticket")
+    public = "(agents) show the reason to the requester too"
+    status = _command(commands, "status", "move a ticket to another status", _cmd_status, text)
+    status.add_argument("ticket", type=ticket)
     status.add_argument("status", choices=[s.value for s in Status])
-    status.add_argument("--reason")
+    status.add_argument("--reason", help="why (for the team, unless --public-reason)")
+    status.add_argument("--public-reason", action="store_true", help=public)
 
     assign = _command(
-        commands, "assign", "assign a ticket to an agent ('-' to unassign)", _cmd_assign
+        commands, "assign", "assign a ticket to an agent ('-' to unassign)", _cmd_assign, text
     )
-    assign.add_argument("ticket")
+    assign.add_argument("ticket", type=ticket)
     assign.add_argument("assignee")
 
-    close = _command(commands, "close", "close a ticket", _cmd_close)
-    close.add_argument("ticket")
-    close.add_argument("--reason")
+    close = _command(commands, "close", "close a ticket", _cmd_close, text)
+    close.add_argument("ticket", type=ticket)
+    close.add_argument("--reason", help="why (for the team, unless --public-reason)")
+    close.add_argument("--public-reason", action="store_true", help=public)
 
 
-def _reading_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    listing = _command(commands, "list", "list tickets (yours, or all for agents)", _cmd_list)
+def _reading_commands(commands: argparse._SubParsersAction[_Parser], text: Text) -> None:
+    listing = _command(commands, "list", "list tickets (yours, or all for agents)", _cmd_list, text)
     listing.add_argument("--status", action="append", choices=[s.value for s in Status])
     listing.add_argument("--priority", action="append", choices=[p.value for p in Priority])
     listing.add_argument("--category", action="append", choices=[c.value for c in Category])
     listing.add_argument("--requester", metavar="USER")
     listing.add_argument("--at-risk", action="store_true", help="by SLA deadline (agents)")
-    listing.add_argument("--within", type=_hours, default=4.0, metavar="HOURS")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument(
+        "--within",
+        type=_hours("--within", text),
+        metavar="HOURS",
+        help=f"with --at-risk: due within this many hours (default: {_DEFAULT_HOURS:g})",
+    )
+    listing.add_argument("--limit", type=_whole_number("--limit", text), default=20)
     listing.add_argument("--cursor")
 
-    show = _command(commands, "show", "a ticket: messages, history, SLA clocks", _cmd_show)
-    show.add_argument("ticket")
+    show = _command(commands, "show", "a ticket: messages, history, SLA clocks", _cmd_show, text)
+    show.add_argument("ticket", type=_ticket_ref(text))
 
-    sla = _command(commands, "sla", "the SLA targets and the tickets at risk", _cmd_sla)
-    sla.add_argument("--within", type=_hours, default=4.0, metavar="HOURS")
-    sla.add_argument("--limit", type=int, default=20)
+    sla = _command(commands, "sla", "the SLA targets and the tickets at risk", _cmd_sla, text)
+    sla.add_argument(
+        "--within", type=_hours("--within", text), default=_DEFAULT_HOURS, metavar="HOURS"
+    )
+    sla.add_argument("--limit", type=_whole_number("--limit", text), default=20)
 
     export = _command(
-        commands, "export", "write every ticket you can see as JSON lines", _cmd_export
+        commands, "export", "write every ticket you can see as JSON lines", _cmd_export, text
     )
     export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
 
     imports = _command(
-        commands, "import", "read tickets from JSON lines, all or nothing", _cmd_import
+        commands, "import", "read tickets from JSON lines, all or nothing", _cmd_import, text
     )
     imports.add_argument("file", help="a .jsonl file, or - for standard input")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser(text: Text) -> _Parser:
+    parser = _Parser(
         prog="ticketcore",
         description="Customer-support tickets on a SQLite file: a demo and everyday tools.",
+        text=text,
     )
     _common(parser, defaults=True)
     parser.add_argument("--version", action="version", version=f"ticketcore {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _command(commands, "demo", "walk one ticket through its whole life", _cmd_demo)
-    _ticket_commands(commands)
-    _reading_commands(commands)
+    _command(commands, "demo", "walk one ticket through its whole life", _cmd_demo, text)
+    _ticket_commands(commands, text)
+    _reading_commands(commands, text)
     return parser
 
 
-def _hours(value: str) -> float:
-    hours = float(value)
-    if not hours > 0:
-        msg = f"must be a positive number of hours, not {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return hours
+def _locale_of(argv: Sequence[str]) -> str:
+    """The ``--locale`` a command line asks for, read before parsing it, so that
+    argparse's own errors are said in that language too."""
+    locale = os.environ.get("TICKETCORE_LOCALE", "en")
+    for index, argument in enumerate(argv):
+        if argument == "--locale" and index + 1 < len(argv):
+            locale = argv[index + 1]
+        elif argument.startswith("--locale="):
+            locale = argument.partition("=")[2]
+    return locale
 
 
 def _actor(value: str | None, text: Text) -> Actor:
@@ -736,57 +1054,85 @@ def _actor(value: str | None, text: Text) -> Actor:
             login = "user"
         return Actor.requester(re.sub(r"\s+", "_", login) or "user")
     role, _, actor_id = value.partition(":")
-    if role == "system" and not actor_id:
-        return Actor.system()
-    if role == "system":
-        return Actor.system(actor_id)
-    if role not in _ROLES or not actor_id:
-        raise UsageError(text.say("bad_actor", value=value))
-    return Actor(actor_id, _ROLES[role])
+    try:
+        if role == "system":
+            return Actor.system(actor_id) if actor_id else Actor.system()
+        if role in _ROLES and actor_id:
+            return Actor(actor_id, _ROLES[role])
+    except ValidationError:
+        pass
+    raise UsageError(
+        ErrorCode.INVALID_IDENTIFIER,
+        text.say("bad_actor", value=value),
+        field="actor",
+        params={"value": value},
+    )
 
 
 def _zone(value: str | None, locale: str) -> ZoneInfo:
-    """``--tz``, else ``$TZ``, else Tehran for Persian readers and UTC for others."""
-    for candidate in (value, os.environ.get("TZ")):
-        if candidate:
-            try:
-                return ZoneInfo(candidate.lstrip(":"))
-            except (ZoneInfoNotFoundError, ValueError):
-                if candidate is value:
-                    raise
+    """``--tz``, else ``$TZ`` (when it names a zone), else Tehran for Persian readers and
+    UTC for others. An unknown ``--tz`` is a ticketcore error (``time_zone_unknown``)."""
+    if value is not None:
+        return zone(value.removeprefix(":"), "tz")
+    with contextlib.suppress(ValidationError):
+        return zone(os.environ.get("TZ", "").removeprefix(":"), "tz")
     return ZoneInfo("Asia/Tehran" if locale.lower().startswith("fa") else "UTC")
 
 
-def _error_text(error: TicketcoreError, text: Text) -> str:
+def _arguments(argv: object) -> list[str]:
+    if argv is None:
+        return sys.argv[1:]
+    if isinstance(argv, str) or not isinstance(argv, Sequence):
+        raise wrong_type("argv", "a list of str or None", argv)
+    for item in argv:
+        if not isinstance(item, str):
+            raise wrong_type("argv", "a list of str or None", item)
+    return list(argv)
+
+
+def main(  # noqa: PLR0911 - one return per exit code
+    argv: Sequence[str] | None = None,
+    *,
+    workflow: Workflow | None = None,
+    policy: SLAPolicy | None = None,
+) -> int:
+    """Run the command line; returns the process exit code.
+
+    ``workflow`` and ``policy`` are the host's rules (default: ``Workflow.default()``
+    and ``SLAPolicy.default()``): who may export, import and see what, the limits, the
+    SLA targets. Wrong-typed arguments raise :class:`~ticketcore.InvalidTypeError`.
+    """
+    from ticketcore._cli_text import Text  # noqa: PLC0415 - Babel on demand
     from ticketcore.i18n import message  # noqa: PLC0415
 
-    return message(error, text.locale)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
-    from ticketcore._cli_text import Text  # noqa: PLC0415 - Babel on demand
-
-    arguments = _parser().parse_args(argv)
-    text = Text(arguments.locale)
+    arguments_list = _arguments(argv)
+    config = _Config.of(workflow, policy)
+    text = Text(_locale_of(arguments_list))
     try:
+        arguments = _parser(text).parse_args(arguments_list)
+        text = Text(arguments.locale)
         text = Text(arguments.locale, tz=_zone(arguments.tz, arguments.locale))
         actor = _actor(arguments.actor, text)
         db = Path(arguments.db) if arguments.db else default_db()
-        arguments.run(_Context(sys.stdout, text, db, actor, arguments))
-    except TicketcoreError as error:
-        sys.stderr.write(f"ticketcore: {_error_text(error, text)}\n")
-        return 1
-    except UsageError as error:
+        arguments.run(_Context(sys.stdout, text, db, actor, arguments, config))
+    except _CommandLineError as error:
         sys.stderr.write(f"ticketcore: {error}\n")
+        return 2
+    except UsageError as error:
+        sys.stderr.write(f"ticketcore: {error.message}\n")
+        return 1
+    except TicketcoreError as error:
+        sys.stderr.write(f"ticketcore: {message(error, text.locale)}\n")
         return 1
     except BrokenPipeError:
         # The reader went away (``ticketcore list | head``): stop quietly, as cat does.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        sys.stderr.write(f"ticketcore: {error}\n")
+    except OSError as error:  # the default database's folder, say
+        where = error.filename if error.filename is not None else "-"
+        problem = _os_problem(error, text)
+        sys.stderr.write(f"ticketcore: {text.say('cannot_use', path=where, problem=problem)}\n")
         return 1
     except KeyboardInterrupt:
         return 130
