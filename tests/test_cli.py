@@ -8,6 +8,7 @@ import pytest
 
 import ticketcore as tc
 from ticketcore import cli
+from ticketcore.errors import InvalidTypeError
 from ticketcore.storage.sqlite import SQLiteRepository
 
 RLM = "\u200f"
@@ -463,3 +464,594 @@ def test_a_closed_pipe_ends_quietly(monkeypatch, capsys):
         os.close(read_end)
         os.close(write_end)
     assert capsys.readouterr().err == ""
+
+
+# -- hard edges: nothing a user can type ends in a traceback ---------------------------
+
+ARABIC_LETTERS = set("يك")
+
+
+def one_clean_line(err):
+    assert err.startswith("ticketcore: "), err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert "Errno" not in err
+
+
+def cursor_of(data):
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        cursor_of([2**64, "T-1"]),
+        cursor_of(
+            [
+                [
+                    [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                []
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                ]
+            ]
+        ),
+        "[" * 5000,
+        cursor_of("[" * 100_000),
+    ],
+)
+def test_a_hostile_cursor_is_one_clean_line(capsys, db, cursor):
+    new_ticket(capsys, db)
+    code, _, err = run(capsys, "list", "--db", db, "--as", "agent:ali", "--cursor", cursor)
+    assert code == 1
+    one_clean_line(err)
+    code, _, err = run(
+        capsys, "list", "--db", db, "--as", "agent:ali", "--cursor", cursor, "--locale", "fa"
+    )
+    assert code == 1
+    one_clean_line(err)
+    assert "نشانگر صفحه" in err
+
+
+@pytest.mark.parametrize("hours", ["1e9", "1e300"])
+def test_a_window_too_large_is_out_of_range(capsys, db, hours):
+    for command in (["list", "--at-risk"], ["sla"]):
+        code, out, err = run(capsys, *command, "--within", hours, "--db", db, "--as", "agent:ali")
+        assert code == 1, (command, err)
+        one_clean_line(err)
+        assert "time window is outside the allowed range" in err
+        assert out == ""  # nothing half-printed before the error
+
+
+@pytest.mark.parametrize("hours", ["inf", "-inf", "nan", "abc", "0", "-3", ""])
+def test_a_window_that_is_not_a_positive_number_is_a_usage_error(capsys, db, hours):
+    code, _, err = run(capsys, "list", "--at-risk", f"--within={hours}", "--db", db)
+    assert code == 2
+    one_clean_line(err)
+    assert "--within takes a positive number of hours" in err
+    assert "_hours" not in err  # argparse's name for the converter
+    code, _, err = run(capsys, "sla", f"--within={hours}", "--db", db, "--locale", "fa")
+    assert code == 2
+    one_clean_line(err)
+    assert "تعداد ساعت" in err
+
+
+def test_persian_digits_are_hours_too(capsys, db):
+    new_ticket(capsys, db, "--priority", "urgent")
+    code, out, err = run(
+        capsys, "list", "--at-risk", "--within", "۴۸", "--db", db, "--as", "agent:ali"
+    )
+    assert code == 0, err
+    assert "T-1001" in out
+
+
+def test_within_without_at_risk_is_an_error(capsys, db):
+    code, out, err = run(capsys, "list", "--within", "3", "--db", db)
+    assert code == 2
+    one_clean_line(err)
+    assert "--within works only with --at-risk" in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("locale", ["en", "fa"])
+def test_usage_errors_are_one_line_in_the_chosen_language(capsys, db, locale):
+    persian = locale == "fa"
+    cases = [
+        (["fly"], "از گزینه‌های مجاز نیست" if persian else "is not one of"),
+        (["new", "--subject", "s"], "لازم است" if persian else "required: --body"),
+        (["new", "--subject"], "به یک مقدار نیاز دارد" if persian else "--subject needs a value"),
+        (["list", "--frobnicate"], "نامفهوم" if persian else "not understood: --frobnicate"),
+        (["status", "T-1", "bogus"], "bogus"),
+        (["list", "--limit", "x"], "عدد صحیح" if persian else "takes a whole number"),
+    ]
+    for argv, expected in cases:
+        code, _, err = run(capsys, "--locale", locale, *argv, "--db", db)
+        assert code == 2, argv
+        one_clean_line(err)
+        assert expected in err, (argv, err)
+        assert "usage:" not in err
+        assert "error:" not in err
+        if persian:
+            assert not ARABIC_LETTERS & set(err)
+
+
+def test_the_locale_given_after_the_command_translates_usage_errors_too(capsys, db):
+    code, _, err = run(capsys, "list", "--limit", "x", "--locale", "fa")
+    assert code == 2
+    assert "عدد صحیح" in err
+
+
+def test_limit_zero_is_out_of_range_not_a_wrong_type(capsys, db):
+    code, _, err = run(capsys, "list", "--limit", "0", "--db", db)
+    assert code == 1
+    one_clean_line(err)
+    assert "outside the allowed range" in err
+    assert "type" not in err
+    code, _, err = run(capsys, "list", "--limit", "0", "--db", db, "--locale", "fa")
+    assert "خارج از محدودهٔ مجاز" in err
+
+
+def test_an_unknown_time_zone_is_said_in_persian(capsys, db):
+    code, _, err = run(capsys, "list", "--db", db, "--tz", "Mars/Base", "--locale", "fa")
+    assert code == 1
+    one_clean_line(err)
+    assert "منطقه زمانی" in err
+    assert "Mars/Base" in err
+    assert "No time zone" not in err
+
+
+def test_a_missing_output_folder_is_said_plainly(capsys, db, tmp_path):
+    new_ticket(capsys, db)
+    target = str(tmp_path / "missing" / "dump.jsonl")
+    code, _, err = run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", target)
+    assert code == 1
+    one_clean_line(err)
+    assert "cannot write" in err
+    assert "no such file or folder" in err
+    code, _, err = run(
+        capsys, "export", "--db", db, "--as", "agent:ali", "-o", target, "--locale", "fa"
+    )
+    one_clean_line(err)
+    assert "وجود ندارد" in err
+
+
+def test_an_unreadable_file_is_said_plainly(capsys, db, tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for name in (str(tmp_path / "missing.jsonl"), str(folder), "bad\x00name"):
+        code, _, err = run(capsys, "import", name, "--db", db, "--as", "agent:ali")
+        assert code == 1, name
+        one_clean_line(err)
+        assert "cannot read" in err
+    code, _, err = run(
+        capsys,
+        "import",
+        str(tmp_path / "missing.jsonl"),
+        "--db",
+        db,
+        "--as",
+        "agent:ali",
+        "--locale",
+        "fa",
+    )
+    assert "خواندن" in err
+
+
+def test_a_db_that_is_a_folder_is_not_a_retry_later(capsys, tmp_path):
+    code, _, err = run(capsys, "list", "--db", str(tmp_path))
+    assert code == 1
+    one_clean_line(err)
+    assert "is a folder" in err
+    assert "try again" not in err
+    assert "later" not in err
+
+
+def test_naming_another_requester_lists_nothing(capsys, db):
+    new_ticket(capsys, db)
+    code, out, err = run(capsys, "list", "--requester", "sara", "--db", db, "--as", "user:reza")
+    assert (code, err) == (0, "")
+    assert out.strip() == "No tickets."
+    assert "belongs to another user" not in out + err
+
+
+def test_another_requesters_ticket_looks_missing(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    _, _, foreign = run(capsys, "show", ticket_id, "--db", db, "--as", "user:reza")
+    _, _, missing = run(capsys, "show", "T-9999", "--db", db, "--as", "user:reza")
+    assert foreign.replace(ticket_id, "T-9999") == missing
+
+
+@pytest.mark.parametrize("ticket", ["", "   "])
+def test_an_empty_ticket_number_is_asked_for(capsys, db, ticket):
+    code, _, err = run(capsys, "show", ticket, "--db", db)
+    assert code == 2
+    one_clean_line(err)
+    assert "a ticket number, such as T-1001, is required" in err
+    assert "  was" not in err
+
+
+def test_persian_sizes_use_a_persian_unit(capsys, db, tmp_path):
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(b"%PDF-1.4 twenty-two b")
+    ticket_id = new_ticket(capsys, db, "--attach", str(receipt))
+    code, out, _ = run(capsys, "show", ticket_id, "--db", db, "--as", "user:sara", "--locale", "fa")
+    assert code == 0
+    assert "۲۱ بایت" in out
+    assert " B," not in out
+    code, out, _ = run(capsys, "show", ticket_id, "--db", db, "--as", "user:sara")
+    assert "21 bytes" in out
+
+
+def test_english_history_rows_say_what_kind_of_message(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    run(capsys, "reply", ticket_id, "On it", "--db", db, "--as", "agent:ali")
+    run(capsys, "reply", ticket_id, "VIP", "--internal", "--db", db, "--as", "agent:ali")
+    code, out, _ = run(capsys, "show", ticket_id, "--db", db, "--as", "agent:ali")
+    assert code == 0
+    rows = [line.split("  ") for line in out.splitlines()]
+    details = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    messages = [row[3] for row in details if len(row) == 5 and row[2] == "Message"]
+    assert messages == ["public reply", "internal note"]
+
+
+def test_a_requester_adding_a_note_is_told_in_words(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    code, _, err = run(
+        capsys, "reply", ticket_id, "x", "--internal", "--db", db, "--as", "user:sara"
+    )
+    assert code == 1
+    one_clean_line(err)
+    assert "not allowed to add internal notes" in err
+    assert "add note " not in err
+
+
+def test_a_reason_is_for_the_team_unless_made_public(capsys, db):
+    ticket_id = new_ticket(capsys, db)
+    run(
+        capsys,
+        "status",
+        ticket_id,
+        "in_progress",
+        "--db",
+        db,
+        "--as",
+        "agent:ali",
+        "--reason",
+        "waiting on fraud team",
+    )
+    with SQLiteRepository(db) as repository:
+        event = repository.get(ticket_id).history[-1]
+    assert (event.reason, event.reason_public) == ("waiting on fraud team", False)
+    run(
+        capsys,
+        "status",
+        ticket_id,
+        "resolved",
+        "--db",
+        db,
+        "--as",
+        "agent:ali",
+        "--reason",
+        "refunded",
+        "--public-reason",
+    )
+    with SQLiteRepository(db) as repository:
+        assert repository.get(ticket_id).history[-1].reason_public is True
+
+
+# -- rights come from the host's workflow --------------------------------------------
+
+
+def test_export_and_import_rights_are_the_workflows(capsys, db, tmp_path):
+    new_ticket(capsys, db)
+    dump = str(tmp_path / "dump.jsonl")
+    closed = tc.Workflow.default(permissions={"export": [], "import": []})
+    for argv in (["export", "-o", dump], ["import", dump]):
+        code = cli.main([*argv, "--db", db, "--as", "agent:ali"], workflow=closed)
+        err = capsys.readouterr().err
+        assert code == 1, argv
+        one_clean_line(err)
+        assert "not allowed to" in err
+    open_to_all = tc.Workflow.default(
+        permissions={"export": ["agent"], "view_at_risk": ["agent", "system"]}
+    )
+    assert (
+        cli.main(["export", "-o", dump, "--db", db, "--as", "agent:ali"], workflow=open_to_all) == 0
+    )
+
+
+def test_the_sla_command_shows_the_hosts_policy(capsys, db):
+    policy = tc.SLAPolicy.default()
+    code = cli.main(["sla", "--db", db, "--as", "agent:ali"], policy=policy)
+    assert code == 0
+    with pytest.raises(TypeError) as caught:
+        cli.main(["sla"], policy="fast")  # type: ignore[arg-type]
+    assert isinstance(caught.value, tc.TicketcoreError)
+
+
+@pytest.mark.parametrize("argv", [42, "list", [1, 2], ["list", None], b"list", {"list": 1}])
+def test_main_with_wrong_typed_arguments_raises_a_ticketcore_error(argv):
+    with pytest.raises(InvalidTypeError) as caught:
+        cli.main(argv)
+    assert caught.value.field == "argv"
+
+
+@pytest.mark.parametrize(
+    ("keywords", "field"),
+    [
+        ({"out": None}, "out"),
+        ({"out": []}, "out"),
+        ({"db": 42}, "db"),
+        ({"db": b"x.sqlite3"}, "db"),
+        ({"locale": None}, "locale"),
+        ({"locale": ["fa"]}, "locale"),
+    ],
+)
+def test_run_demo_with_wrong_typed_arguments_raises_a_ticketcore_error(keywords, field):
+    arguments = {"out": io.StringIO(), **keywords}
+    with pytest.raises(InvalidTypeError) as caught:
+        cli.run_demo(arguments.pop("out"), **arguments)
+    assert caught.value.field == field
+
+
+def test_run_demo_on_a_missing_folder_raises_a_storage_error(tmp_path):
+    with pytest.raises(tc.StorageError) as caught:
+        cli.run_demo(io.StringIO(), db=tmp_path / "missing" / "demo.sqlite3")
+    assert caught.value.code is tc.ErrorCode.STORAGE_INVALID
+
+
+# -- import: the operations' rules, all or nothing -----------------------------------
+
+
+def exported(capsys, db, tmp_path):
+    receipt = tmp_path / "receipt.txt"
+    receipt.write_text("paid", encoding="utf-8")
+    first = new_ticket(capsys, db, "--attach", str(receipt))
+    run(capsys, "reply", first, "hello", "--db", db, "--as", "agent:ali")
+    new_ticket(capsys, db)
+    dump = tmp_path / "dump.jsonl"
+    assert run(capsys, "export", "--db", db, "--as", "agent:ali", "-o", str(dump))[0] == 0
+    return [json.loads(line) for line in dump.read_text(encoding="utf-8").splitlines()]
+
+
+def import_lines(capsys, tmp_path, lines, *extra):
+    dump = tmp_path / "in.jsonl"
+    dump.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
+        encoding="utf-8",
+    )
+    other = str(tmp_path / "other.sqlite3")
+    code, _, err = run(capsys, "import", str(dump), "--db", other, "--as", "agent:ali", *extra)
+    with SQLiteRepository(other) as repository:
+        stored = repository.query().items
+    return code, err, stored
+
+
+def set_everywhere(data, key, value):
+    if isinstance(data, dict):
+        for name in data:
+            if name == key:
+                data[name] = value
+            else:
+                set_everywhere(data[name], key, value)
+    elif isinstance(data, list):
+        for item in data:
+            set_everywhere(item, key, value)
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("\x1b[31mred\x1b[0m", "control character"),
+        ("pay\u202eyap", "text-direction character"),
+        ("", "Please enter a subject"),
+        ("x" * 10_000, "too long"),
+    ],
+)
+def test_import_applies_the_subject_rules_and_imports_nothing(
+    capsys, db, tmp_path, subject, expected
+):
+    good, second = exported(capsys, db, tmp_path)
+    set_everywhere(second, "subject", subject)
+    code, err, stored = import_lines(capsys, tmp_path, [good, second])
+    assert code == 1
+    one_clean_line(err)
+    assert "line 2" in err
+    assert expected in err
+    assert "Nothing was imported." in err
+    assert stored == ()  # not even the good first line
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("body", "hello\x1b]8;;http://evil\x07"),
+        ("body", "\u2066hidden\u2069"),
+        ("filename", "a\u202etxt.exe"),
+        ("requester_id", "sa ra"),
+        ("id", "T-1\n"),
+    ],
+)
+def test_import_applies_the_rules_to_every_field(capsys, db, tmp_path, key, value):
+    lines = exported(capsys, db, tmp_path)
+    target = next(line for line in lines if "receipt.txt" in json.dumps(line))
+    other = next(line for line in lines if line is not target)
+    set_everywhere(target, key, value)
+    code, err, stored = import_lines(capsys, tmp_path, [other, target])
+    assert code == 1, key
+    one_clean_line(err)
+    assert "line 2" in err
+    assert stored == ()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["0001-01-01T00:00:00+00:00", "9999-12-31T00:00:00+00:00", "9999-12-31T23:59:59+00:00"],
+)
+def test_import_of_a_ticket_opened_at_the_ends_of_time(capsys, db, tmp_path, moment):
+    _, second = exported(capsys, db, tmp_path)
+    for key in ("at", "created_at", "updated_at"):
+        set_everywhere(second, key, moment)
+    code, err, stored = import_lines(capsys, tmp_path, [second])
+    assert code == 1
+    one_clean_line(err)
+    assert "line 1" in err
+    assert stored == ()
+    code, err, _ = import_lines(capsys, tmp_path, [second], "--locale", "fa")
+    one_clean_line(err)
+    assert "سطر ۱" in err
+
+
+@pytest.mark.parametrize("version", [2**63, 2**64, -1, 0])
+def test_import_of_an_impossible_version(capsys, db, tmp_path, version):
+    _, second = exported(capsys, db, tmp_path)
+    set_everywhere(second, "version", version)
+    code, err, stored = import_lines(capsys, tmp_path, [second])
+    assert code == 1
+    one_clean_line(err)
+    assert stored == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"id": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"id": ' + "[" * 500 + "]" * 500 + "}",
+        '{"history": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}",
+        "[]",
+        "42",
+        '"text"',
+    ],
+)
+def test_import_of_nested_or_foreign_json(capsys, db, tmp_path, line):
+    code, err, stored = import_lines(capsys, tmp_path, [line])
+    assert code == 1
+    one_clean_line(err)
+    assert "line 1" in err
+    assert stored == ()
+
+
+def test_import_of_a_duplicate_line_imports_nothing(capsys, db, tmp_path):
+    good, second = exported(capsys, db, tmp_path)
+    code, err, stored = import_lines(capsys, tmp_path, [good, second, good])
+    assert code == 1
+    one_clean_line(err)
+    assert stored == ()
