@@ -53,6 +53,7 @@ __all__ = [
     "MIN_YEAR",
     "Engine",
     "WallIntervals",
+    "YearOutOfRangeError",
     "from_us",
     "to_us",
 ]
@@ -62,6 +63,8 @@ CLOSED_DAYS_LIMIT: Final = 366 * 5
 # Year data reaches a few days into the neighbouring years; keep clear of datetime's limits.
 MIN_YEAR: Final = 2
 MAX_YEAR: Final = 9998
+_FIRST_ORDINAL: Final = date(MIN_YEAR, 1, 1).toordinal()
+_STOP_ORDINAL: Final = date(MAX_YEAR + 1, 1, 1).toordinal()
 
 _ONE_US: Final = timedelta(microseconds=1)
 _ONE_DAY: Final = timedelta(days=1)
@@ -82,6 +85,11 @@ WallIntervals = tuple[tuple[int, int], ...]
 _Template = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 # A located day: window start, window end (real instants) and its working time.
 _Day = tuple[int, int, _Template]
+
+
+# Bounds on every instant of a supported local day, whatever the zone's offset.
+_FIRST_INSTANT: Final = (_FIRST_ORDINAL - 1 - _EPOCH_ORDINAL) * DAY_US
+_LAST_INSTANT: Final = (_STOP_ORDINAL + 1 - _EPOCH_ORDINAL) * DAY_US
 
 
 def to_us(value: datetime) -> int:
@@ -122,10 +130,12 @@ def _never_open(limit: int) -> ValidationError:
     )
 
 
-def _out_of_range(year: int) -> OverflowError:
-    return OverflowError(
-        f"business calendar arithmetic reached year {year}, outside {MIN_YEAR}..{MAX_YEAR}"
-    )
+class YearOutOfRangeError(Exception):
+    """The arithmetic needed a local day outside the years ``MIN_YEAR`` to ``MAX_YEAR``.
+
+    Private: the public module turns it into an ``out_of_range`` error naming the
+    argument that led there.
+    """
 
 
 class _Year:
@@ -240,6 +250,8 @@ class Engine:
         year = self._last
         if year is not None and year.first <= ordinal < year.stop:
             return year
+        if not _FIRST_ORDINAL <= ordinal < _STOP_ORDINAL:
+            raise YearOutOfRangeError
         number = date.fromordinal(ordinal).year
         year = self._years.get(number)
         if year is None:
@@ -301,8 +313,6 @@ class Engine:
         return found
 
     def _build_year(self, number: int) -> _Year:
-        if not MIN_YEAR <= number <= MAX_YEAR:
-            raise _out_of_range(number)
         year = _Year()
         year.first = first = date(number, 1, 1).toordinal()
         year.stop = stop = date(number + 1, 1, 1).toordinal()
@@ -393,7 +403,10 @@ class Engine:
 
     def _locate(self, instant: int) -> tuple[int, _Day]:
         """The local day whose window holds ``instant``."""
-        year = self._year_of(instant // DAY_US + _EPOCH_ORDINAL)
+        # A year's offsets reach a few days past it: enough for the UTC day of any
+        # instant whose local day is in the supported years.
+        utc_ordinal = instant // DAY_US + _EPOCH_ORDINAL
+        year = self._year_of(min(max(utc_ordinal, _FIRST_ORDINAL), _STOP_ORDINAL - 1))
         offset = year.offsets[bisect_right(year.transitions, instant)]
         ordinal = (instant + offset) // DAY_US + _EPOCH_ORDINAL
         day = self._day(ordinal)
@@ -418,6 +431,14 @@ class Engine:
 
     # -- public operations
 
+    def reaches(self, instant: int) -> bool:
+        """Whether ``instant``'s local day is in the years ``MIN_YEAR`` to ``MAX_YEAR``."""
+        try:
+            self._locate(instant)
+        except YearOutOfRangeError:
+            return False
+        return True
+
     def between(self, start: int, end: int) -> int:
         """Working time in ``[start, end]``; negative when ``end < start``."""
         if end < start:
@@ -435,8 +456,14 @@ class Engine:
         """The instant ``duration`` of working time after ``start`` (before, if negative)."""
         if duration == 0:
             return start
+        # Working time never exceeds real time, so a duration longer than the time left
+        # in the supported years cannot end in them: say so now, without walking there.
         if duration > 0:
+            if duration > _LAST_INSTANT - start:
+                raise YearOutOfRangeError
             return self._forward(start, duration)
+        if -duration > start - _FIRST_INSTANT:
+            raise YearOutOfRangeError
         return self._backward(start, -duration)
 
     def _forward(self, start: int, duration: int) -> int:

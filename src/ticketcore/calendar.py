@@ -31,8 +31,10 @@ The rules, in full:
 - Working time is real elapsed time: a 00:00-24:00 day is 23 or 25 hours long on DST days.
 - ``add`` and ``next_open`` give up with ``calendar_never_open`` after
   ``CLOSED_DAYS_LIMIT`` (1830, about five years) consecutive days without working time.
-- Arithmetic is exact to the microsecond, for years 2 to 9998 (``OverflowError`` past
-  them, like ``datetime``).
+- Arithmetic is exact to the microsecond, for instants whose local date (in the
+  calendar's zone) falls in the years 2 to 9998. An argument outside them, or an answer
+  that would be, is a :class:`~ticketcore.ValidationError` with code ``out_of_range``
+  naming the argument.
 """
 
 from __future__ import annotations
@@ -43,20 +45,25 @@ import sys
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Final, TypeAlias, TypeGuard
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from ticketcore import _check
 from ticketcore._calendar_engine import (
     CLOSED_DAYS_LIMIT,
     DAY_US,
+    MAX_YEAR,
+    MIN_YEAR,
     Engine,
     WallIntervals,
+    YearOutOfRangeError,
     from_us,
     to_us,
 )
 from ticketcore._time import require_aware
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore._zones import zone
+from ticketcore.errors import ErrorCode, ValidationError, _short, out_of_range, wrong_type
 
 __all__ = ["CLOSED_DAYS_LIMIT", "BusinessCalendar", "DayHours", "TimeOfDay", "WeeklyHours"]
 
@@ -74,6 +81,7 @@ _TIME_PATTERN: Final = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{6}))?)?")
 _HOURS_PER_DAY: Final = 24
 _MINUTES_PER_HOUR: Final = 60
 _PAIR: Final = 2
+_IN_YEARS: Final = f"in the years {MIN_YEAR} to {MAX_YEAR} of the calendar's zone"
 
 
 @attrs.frozen(repr=False)
@@ -84,6 +92,10 @@ class BusinessCalendar:
     timezone-aware datetimes in any zone and answers in the calendar's zone, :attr:`tz`.
     A ``holidays`` package calendar is read one year at a time, on first use; later
     changes to it are not seen.
+
+    Calling the class itself takes the parts in their checked, internal form (a
+    :class:`~zoneinfo.ZoneInfo`, seven days of sorted microsecond intervals...) and
+    rejects anything else; the builders are the way to make one.
     """
 
     tz: ZoneInfo
@@ -94,6 +106,9 @@ class BusinessCalendar:
     _engine: Engine = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
+        _check_parts(
+            self.tz, self._weekly, self._holiday_dates, self._holiday_calendar, self._overrides
+        )
         engine = Engine(
             self.tz,
             self._weekly,
@@ -135,10 +150,10 @@ class BusinessCalendar:
         ...
         ticketcore.errors.ValidationError: hours[0][0]: 17:00-09:00 ends before it starts
         """
-        zone = _zone(tz)
+        parsed_zone = zone(tz)
         weekly = _weekly(hours)
         holiday_dates, holiday_calendar = _holidays(holidays)
-        return cls(zone, weekly, holiday_dates, holiday_calendar, _overrides(overrides))
+        return cls(parsed_zone, weekly, holiday_dates, holiday_calendar, _overrides(overrides))
 
     @classmethod
     def always(cls, tz: str | ZoneInfo = "UTC") -> BusinessCalendar:
@@ -186,15 +201,13 @@ class BusinessCalendar:
         >>> cal.add(monday, timedelta(hours=-1))
         datetime.datetime(2026, 2, 23, 16, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
         """
-        start = require_aware(start, "start")
-        if not isinstance(duration, timedelta):
-            raise ValidationError(
-                ErrorCode.INVALID_TYPE,
-                f"duration must be a timedelta, not {type(duration).__name__}",
-                field="duration",
-                params={"expected": "timedelta", "type": type(duration).__name__},
-            )
-        return from_us(self._engine.add(to_us(start), duration // _ONE_US), self.tz)
+        instant = self._instant(start, "start")
+        duration = _check.instance(duration, timedelta, "duration")
+        try:
+            result = self._engine.add(instant, duration // _ONE_US)
+        except YearOutOfRangeError:
+            raise out_of_range("duration", duration, f"a duration ending {_IN_YEARS}") from None
+        return from_us(result, self.tz)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from ``start`` to ``end``; negative when ``end`` is earlier.
@@ -204,13 +217,13 @@ class BusinessCalendar:
         ...             datetime(2026, 3, 9, 10, 30, tzinfo=cal.tz))
         datetime.timedelta(seconds=34200)
         """
-        first = to_us(require_aware(start, "start"))
-        last = to_us(require_aware(end, "end"))
+        first = self._instant(start, "start")
+        last = self._instant(end, "end")
         return timedelta(microseconds=self._engine.between(first, last))
 
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` falls in working time (intervals are ``[start, end)``)."""
-        return self._engine.is_open(to_us(require_aware(at, "at")))
+        return self._engine.is_open(self._instant(at, "at"))
 
     def next_open(self, at: datetime) -> datetime:
         """``at`` itself if open, else the next instant the team starts work.
@@ -219,7 +232,12 @@ class BusinessCalendar:
         >>> cal.next_open(datetime(2026, 3, 2, 17, 0, tzinfo=cal.tz))
         datetime.datetime(2026, 3, 9, 9, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
         """
-        return from_us(self._engine.next_open(to_us(require_aware(at, "at"))), self.tz)
+        instant = self._instant(at, "at")
+        try:
+            found = self._engine.next_open(instant)
+        except YearOutOfRangeError:
+            raise out_of_range("at", at, f"an instant that opens {_IN_YEARS}") from None
+        return from_us(found, self.tz)
 
     def next_close(self, at: datetime) -> datetime | None:
         """The end of the working stretch holding ``at``, or of the next one.
@@ -234,8 +252,19 @@ class BusinessCalendar:
         >>> BusinessCalendar.always().next_close(datetime(2026, 3, 2, tzinfo=cal.tz)) is None
         True
         """
-        end = self._engine.next_close(to_us(require_aware(at, "at")))
+        instant = self._instant(at, "at")
+        try:
+            end = self._engine.next_close(instant)
+        except YearOutOfRangeError:
+            raise out_of_range("at", at, f"an instant that opens and closes {_IN_YEARS}") from None
         return None if end is None else from_us(end, self.tz)
+
+    def _instant(self, value: object, field: str) -> int:
+        """Microseconds since the epoch of an aware datetime the calendar can reach."""
+        instant = to_us(require_aware(value, field))
+        if not self._engine.reaches(instant):
+            raise out_of_range(field, value, f"an instant {_IN_YEARS}")
+        return instant
 
     def __repr__(self) -> str:
         parts = [f"tz={str(self.tz)!r}", f"hours={_describe_week(self._weekly)!r}"]
@@ -257,38 +286,13 @@ def _invalid_interval(field: str, message: str, **params: str) -> ValidationErro
     )
 
 
-def _wrong_type(field: str, expected: str, value: object) -> ValidationError:
-    kind = type(value).__name__
-    return ValidationError(
-        ErrorCode.INVALID_TYPE,
-        f"{field} must be {expected}, not {kind}",
-        field=field,
-        params={"expected": expected, "type": kind},
-    )
-
-
-def _zone(value: object) -> ZoneInfo:
-    if isinstance(value, ZoneInfo):
-        return value
-    if not isinstance(value, str):
-        raise _wrong_type("tz", "an IANA time zone name or a ZoneInfo", value)
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        raise ValidationError(
-            ErrorCode.TIME_ZONE_UNKNOWN,
-            f"unknown time zone {value!r}",
-            field="tz",
-            params={"value": str(value)},
-        ) from error
-
-
 def _parse_time(value: object, field: str, *, end: bool) -> int:
     """Microseconds after midnight; an end of midnight means the next midnight."""
     if isinstance(value, str):
         match = _TIME_PATTERN.fullmatch(value)
         if match is None:
-            raise _invalid_interval(field, f"{value!r} is not a time like '09:00'", value=value)
+            shown = _short(value)
+            raise _invalid_interval(field, f"{shown} is not a time like '09:00'", value=shown)
         hour, minute, second, micro = (int(part or 0) for part in match.groups())
         if hour == _HOURS_PER_DAY and minute == second == micro == 0:
             if not end:
@@ -298,7 +302,7 @@ def _parse_time(value: object, field: str, *, end: bool) -> int:
             raise _invalid_interval(field, f"{value!r} is not a time of day", value=value)
         value = time(hour, minute, second, micro)
     if not isinstance(value, time):
-        raise _wrong_type(field, "a time or an 'HH:MM' string", value)
+        raise wrong_type(field, "a time or an 'HH:MM' string", value)
     if value.tzinfo is not None:
         raise _invalid_interval(
             field, "times of day take the calendar's zone, not their own", value=str(value)
@@ -310,13 +314,15 @@ def _parse_time(value: object, field: str, *, end: bool) -> int:
 
 def _day_hours(intervals: object, field: str) -> WallIntervals:
     """Sorted, adjacent intervals merged; reversed or overlapping ones rejected."""
-    if isinstance(intervals, str | bytes) or not isinstance(intervals, Iterable):
-        raise _wrong_type(field, "a list of (start, end) pairs", intervals)
+    if isinstance(intervals, str | bytes | bytearray) or not isinstance(intervals, Iterable):
+        raise wrong_type(field, "a list of (start, end) pairs", intervals)
     parsed: list[tuple[int, int, str]] = []
     for index, pair in enumerate(intervals):
         where = f"{field}[{index}]"
-        if not isinstance(pair, tuple | list) or len(pair) != _PAIR:
-            raise _invalid_interval(where, "an interval is a (start, end) pair", value=repr(pair))
+        if not isinstance(pair, tuple | list):
+            raise wrong_type(where, "a (start, end) pair", pair)
+        if len(pair) != _PAIR:
+            raise _invalid_interval(where, "an interval is a (start, end) pair", value=_short(pair))
         start = _parse_time(pair[0], where, end=False)
         end = _parse_time(pair[1], where, end=True)
         if start >= end:
@@ -350,16 +356,13 @@ def _day_hours(intervals: object, field: str) -> WallIntervals:
 
 def _weekly(hours: object) -> tuple[WallIntervals, ...]:
     if not isinstance(hours, Mapping):
-        raise _wrong_type("hours", "a mapping of weekday to intervals", hours)
+        raise wrong_type("hours", "a mapping of weekday to intervals", hours)
     week: list[WallIntervals] = [()] * len(_WEEKDAYS)
     for weekday, intervals in hours.items():
-        if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday < 7:  # noqa: PLR2004 - days in a week
-            raise ValidationError(
-                ErrorCode.CALENDAR_INVALID,
-                f"hours: weekday {weekday!r} is not 0 (Monday) to 6 (Sunday)",
-                field="hours",
-                params={"weekday": repr(weekday)},
-            )
+        if not _check.is_int(weekday):
+            raise wrong_type("hours", "a weekday number, 0 (Monday) to 6 (Sunday)", weekday)
+        if not 0 <= weekday < len(_WEEKDAYS):
+            raise out_of_range("hours", weekday, "a weekday from 0 (Monday) to 6 (Sunday)")
         week[weekday] = _day_hours(intervals, f"hours[{weekday}]")
     if not any(week):
         raise ValidationError(
@@ -379,18 +382,11 @@ def _is_holiday_calendar(value: object) -> TypeGuard[Container[date]]:
 def _holidays(value: object) -> tuple[frozenset[date], Container[date] | None]:
     if _is_holiday_calendar(value):
         return frozenset(), value
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise _wrong_type("holidays", "dates or a holidays calendar", value)
+    if isinstance(value, str | bytes | bytearray) or not isinstance(value, Iterable):
+        raise wrong_type("holidays", "dates or a holidays calendar", value)
     days: set[date] = set()
     for item in value:
-        if isinstance(item, datetime) or not isinstance(item, date):
-            raise ValidationError(
-                ErrorCode.CALENDAR_INVALID,
-                f"holidays: {item!r} is not a date",
-                field="holidays",
-                params={"value": repr(item)},
-            )
-        days.add(item)
+        days.add(_date(item, "holidays"))
     return frozenset(days), None
 
 
@@ -398,18 +394,67 @@ def _overrides(value: object) -> tuple[tuple[date, WallIntervals], ...]:
     if value is None:
         return ()
     if not isinstance(value, Mapping):
-        raise _wrong_type("overrides", "a mapping of date to intervals", value)
+        raise wrong_type("overrides", "a mapping of date to intervals", value)
     result: list[tuple[date, WallIntervals]] = []
-    for day, intervals in value.items():
-        if isinstance(day, datetime) or not isinstance(day, date):
-            raise ValidationError(
-                ErrorCode.CALENDAR_INVALID,
-                f"overrides: {day!r} is not a date",
-                field="overrides",
-                params={"value": repr(day)},
-            )
+    for key, intervals in value.items():
+        day = _date(key, "overrides")
         result.append((day, _day_hours(intervals, f"overrides[{day.isoformat()}]")))
     return tuple(sorted(result))
+
+
+def _date(value: object, field: str) -> date:
+    # A datetime is a date to isinstance, but a holiday is a whole local day, not an instant.
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise wrong_type(field, "date", value)
+    return value
+
+
+def _check_parts(
+    tz: object, weekly: object, holiday_dates: object, holiday_calendar: object, overrides: object
+) -> None:
+    """Reject constructor arguments that are not in the form the builders produce."""
+    _check.instance(tz, ZoneInfo, "tz")
+    week = _check.instance(weekly, tuple, "weekly")
+    if len(week) != len(_WEEKDAYS):
+        raise out_of_range("weekly", _short(week), "one entry per weekday, Monday first")
+    for weekday, day in enumerate(week):
+        _check_wall_intervals(day, f"weekly[{weekday}]")
+    if not any(week):
+        raise ValidationError(
+            ErrorCode.CALENDAR_NEVER_OPEN,
+            "weekly: the calendar has no working time on any weekday",
+            field="weekly",
+        )
+    for day in _check.instance(holiday_dates, frozenset, "holiday_dates"):
+        _date(day, "holiday_dates")
+    if holiday_calendar is not None and not _is_holiday_calendar(holiday_calendar):
+        raise wrong_type("holiday_calendar", "a holidays calendar or None", holiday_calendar)
+    previous: date | None = None
+    for entry in _check.instance(overrides, tuple, "overrides"):
+        if not isinstance(entry, tuple) or len(entry) != _PAIR:
+            raise wrong_type("overrides", "(date, intervals) pairs", entry)
+        day = _date(entry[0], "overrides")
+        if previous is not None and day <= previous:
+            raise out_of_range("overrides", day, "dates in increasing order, each once")
+        _check_wall_intervals(entry[1], f"overrides[{day.isoformat()}]")
+        previous = day
+
+
+def _check_wall_intervals(value: object, field: str) -> None:
+    """One day in the engine's form: sorted, separate (start, end) microsecond pairs."""
+    last_end = -1
+    for pair in _check.instance(value, tuple, field):
+        if not isinstance(pair, tuple) or len(pair) != _PAIR:
+            raise wrong_type(field, "(start, end) pairs of microseconds", pair)
+        start, end = pair
+        for bound in pair:
+            if not _check.is_int(bound):
+                raise wrong_type(field, "(start, end) pairs of microseconds", bound)
+        if not last_end < start < end <= DAY_US:
+            raise out_of_range(
+                field, pair, "sorted intervals within the day that neither touch nor overlap"
+            )
+        last_end = end
 
 
 def _iranian_holidays() -> Iterable[date]:
