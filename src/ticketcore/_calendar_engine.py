@@ -81,7 +81,7 @@ _MAX_CACHED_YEARS: Final = 256
 # disjoint and not adjacent, 0 <= start < end <= DAY_US.
 WallIntervals = tuple[tuple[int, int], ...]
 # A day's working time relative to its window start: starts, ends, running totals
-# (cum[i] = length of intervals 0..i), total.
+# (running[i] = length of intervals 0..i), total.
 _Template = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 # A located day: window start, window end (real instants) and its working time.
 _Day = tuple[int, int, _Template]
@@ -105,21 +105,21 @@ def from_us(value: int, zone: ZoneInfo) -> datetime:
 def _template(intervals: WallIntervals) -> _Template:
     starts = tuple(start for start, _ in intervals)
     ends = tuple(end for _, end in intervals)
-    cum: list[int] = []
+    running: list[int] = []
     total = 0
     for start, end in intervals:
         total += end - start
-        cum.append(total)
-    return starts, ends, tuple(cum), total
+        running.append(total)
+    return starts, ends, tuple(running), total
 
 
-def _partial(template: _Template, rel: int) -> int:
-    """Working time of a day between its window start and ``rel`` after it."""
-    starts, ends, cum, _ = template
-    i = bisect_right(starts, rel)
-    if i == 0:
+def _worked_until(template: _Template, elapsed: int) -> int:
+    """Working time of a day between its window start and ``elapsed`` after it."""
+    starts, ends, running, _ = template
+    index = bisect_right(starts, elapsed)
+    if index == 0:
         return 0
-    return cum[i - 1] - max(0, ends[i - 1] - rel)
+    return running[index - 1] - max(0, ends[index - 1] - elapsed)
 
 
 def _never_open(limit: int) -> ValidationError:
@@ -142,19 +142,19 @@ class _Year:
     """What one calendar year (local days ``first`` to ``stop - 1``) needs."""
 
     __slots__ = (
-        "ex",
-        "ex_cum",
-        "ex_days",
+        "closed_at_end",
+        "closed_at_start",
+        "exception_ordinals",
+        "exceptions",
         "first",
-        "lead",
+        "nominal_start",
         "offsets",
-        "p0",
-        "seg_max",
         "stop",
+        "surplus_before",
         "switches",
         "total",
-        "trail",
         "transitions",
+        "work_before",
     )
 
     first: int
@@ -165,35 +165,38 @@ class _Year:
     transitions: list[int]
     offsets: list[int]
     switches: list[int]
-    # Exception days, sorted; ex_cum[i] is the sum of (actual - nominal) over the first i;
-    # seg_max[i] is the working time from `first` to the start of ex_days[i] (the last
-    # entry: the whole year).
-    ex_days: list[int]
-    ex: dict[int, _Day]
-    ex_cum: list[int]
-    seg_max: list[int]
-    p0: int
+    # Exception days (ordinals, sorted) and how each one is worked.
+    exception_ordinals: list[int]
+    exceptions: dict[int, _Day]
+    # surplus_before[i]: the sum of (actual - nominal) working time over the first i
+    # exception days.
+    surplus_before: list[int]
+    # work_before[i]: the working time from the year's start to the start of exception
+    # day i; the last entry is the whole year's.
+    work_before: list[int]
+    # The nominal working time of all the days before the year (see _nominal_before).
+    nominal_start: int
     total: int
     # Days without working time at the start and at the end of the year.
-    lead: int
-    trail: int
+    closed_at_start: int
+    closed_at_end: int
 
 
 class Engine:
     """Working-time arithmetic for one calendar, on integer microseconds."""
 
     __slots__ = (
-        "_all_full",
         "_arguments",
         "_holiday_calendar",
         "_holiday_ordinals",
-        "_last",
+        "_last_year",
         "_lock",
         "_nominal",
+        "_open_around_the_clock",
         "_override_ordinals",
         "_overrides",
-        "_prefix",
         "_templates",
+        "_week_prefix",
         "_week_total",
         "_weekly",
         "_years",
@@ -214,18 +217,18 @@ class Engine:
         self._templates = tuple(_template(day) for day in weekly)
         self._nominal = tuple(template[3] for template in self._templates)
         self._week_total = sum(self._nominal)
-        # _prefix[k]: nominal working time of ordinals 0..k-1 (ordinal r is weekday (r+6)%7).
+        # _week_prefix[k]: nominal working time of ordinals 0..k-1.
         prefix = [0]
-        for r in range(_DAYS_PER_WEEK):
-            prefix.append(prefix[-1] + self._nominal[(r + 6) % _DAYS_PER_WEEK])
-        self._prefix = tuple(prefix)
-        self._all_full = all(day == ((0, DAY_US),) for day in weekly)
+        for ordinal in range(_DAYS_PER_WEEK):
+            prefix.append(prefix[-1] + self._nominal[_weekday(ordinal)])
+        self._week_prefix = tuple(prefix)
+        self._open_around_the_clock = all(day == ((0, DAY_US),) for day in weekly)
         self._holiday_ordinals = sorted(day.toordinal() for day in holiday_dates)
         self._holiday_calendar = holiday_calendar
         self._overrides = {day.toordinal(): hours for day, hours in overrides.items()}
         self._override_ordinals = sorted(self._overrides)
         self._years: dict[int, _Year] = {}
-        self._last: _Year | None = None
+        self._last_year: _Year | None = None
         self._lock = threading.Lock()
 
     def __reduce__(self) -> tuple[type[Engine], tuple[object, ...]]:
@@ -234,20 +237,20 @@ class Engine:
 
     # -- nominal (weekly) working time over ordinals
 
-    def _p(self, ordinal: int) -> int:
+    def _nominal_before(self, ordinal: int) -> int:
         """Nominal working time of ordinals 0..ordinal-1."""
         weeks, rest = divmod(ordinal, _DAYS_PER_WEEK)
-        return weeks * self._week_total + self._prefix[rest]
+        return weeks * self._week_total + self._week_prefix[rest]
 
-    def _p_inverse(self, amount: int) -> int:
-        """The smallest ordinal m with ``_p(m) >= amount``."""
+    def _first_ordinal_reaching(self, amount: int) -> int:
+        """The smallest ordinal m with ``_nominal_before(m) >= amount``."""
         weeks, rest = divmod(amount - 1, self._week_total)
-        return weeks * _DAYS_PER_WEEK + bisect_left(self._prefix, rest + 1)
+        return weeks * _DAYS_PER_WEEK + bisect_left(self._week_prefix, rest + 1)
 
     # -- per-year data
 
     def _year_of(self, ordinal: int) -> _Year:
-        year = self._last
+        year = self._last_year
         if year is not None and year.first <= ordinal < year.stop:
             return year
         if not _FIRST_ORDINAL <= ordinal < _STOP_ORDINAL:
@@ -262,7 +265,7 @@ class Engine:
                     if len(self._years) >= _MAX_CACHED_YEARS:
                         del self._years[next(iter(self._years))]
                     self._years[number] = year
-        self._last = year
+        self._last_year = year
         return year
 
     def _offset_at(self, second: int) -> int:
@@ -309,7 +312,9 @@ class Engine:
         if calendar is not None:
             # One lookup per day, once per year: a `holidays` calendar expands the
             # year on the first lookup, and the answer is kept with the year.
-            found.update(n for n in range(first, stop) if date.fromordinal(n) in calendar)
+            found.update(
+                ordinal for ordinal in range(first, stop) if date.fromordinal(ordinal) in calendar
+            )
         return found
 
     def _build_year(self, number: int) -> _Year:
@@ -340,25 +345,33 @@ class Engine:
                 )
             ]
         )
-        year.ex_days = sorted(n for n in special if first <= n < stop)
-        year.ex = {n: self._exact_day(n, n in holidays) for n in year.ex_days}
-        year.p0 = self._p(first)
-        ex_cum = [0]
-        seg_max: list[int] = []
-        for n in year.ex_days:
-            seg_max.append(self._p(n) - year.p0 + ex_cum[-1])
-            ex_cum.append(ex_cum[-1] + year.ex[n][2][3] - self._nominal[(n + 6) % _DAYS_PER_WEEK])
-        seg_max.append(self._p(stop) - year.p0 + ex_cum[-1])
-        year.ex_cum, year.seg_max, year.total = ex_cum, seg_max, seg_max[-1]
-        year.lead = self._closed_run(year, range(first, stop))
-        year.trail = self._closed_run(year, range(stop - 1, first - 1, -1))
+        year.exception_ordinals = sorted(ordinal for ordinal in special if first <= ordinal < stop)
+        year.exceptions = {
+            ordinal: self._exact_day(ordinal, ordinal in holidays)
+            for ordinal in year.exception_ordinals
+        }
+        year.nominal_start = self._nominal_before(first)
+        surplus_before = [0]
+        work_before: list[int] = []
+        for ordinal in year.exception_ordinals:
+            work_before.append(
+                self._nominal_before(ordinal) - year.nominal_start + surplus_before[-1]
+            )
+            actual = _total(year.exceptions[ordinal])
+            surplus_before.append(surplus_before[-1] + actual - self._nominal[_weekday(ordinal)])
+        work_before.append(self._nominal_before(stop) - year.nominal_start + surplus_before[-1])
+        year.surplus_before = surplus_before
+        year.work_before = work_before
+        year.total = work_before[-1]
+        year.closed_at_start = self._closed_days(year, range(first, stop))
+        year.closed_at_end = self._closed_days(year, range(stop - 1, first - 1, -1))
         return year
 
-    def _closed_run(self, year: _Year, days: range) -> int:
+    def _closed_days(self, year: _Year, days: range) -> int:
         count = 0
-        for n in days:
-            day = year.ex.get(n)
-            total = day[2][3] if day is not None else self._nominal[(n + 6) % _DAYS_PER_WEEK]
+        for ordinal in days:
+            day = year.exceptions.get(ordinal)
+            total = _total(day) if day is not None else self._nominal[_weekday(ordinal)]
             if total:
                 break
             count += 1
@@ -394,12 +407,12 @@ class Engine:
 
     def _day(self, ordinal: int) -> _Day:
         year = self._year_of(ordinal)
-        day = year.ex.get(ordinal)
+        day = year.exceptions.get(ordinal)
         if day is not None:
             return day
         local = (ordinal - _EPOCH_ORDINAL) * DAY_US
         start = local - year.offsets[bisect_right(year.switches, local)]
-        return start, start + DAY_US, self._templates[(ordinal + 6) % _DAYS_PER_WEEK]
+        return start, start + DAY_US, self._templates[_weekday(ordinal)]
 
     def _locate(self, instant: int) -> tuple[int, _Day]:
         """The local day whose window holds ``instant``."""
@@ -423,11 +436,15 @@ class Engine:
         year's start to ``instant``."""
         ordinal, (start, _, template) = self._locate(instant)
         year = self._year_of(ordinal)
-        position = self._day_position(year, ordinal) + _partial(template, instant - start)
+        position = self._day_position(year, ordinal) + _worked_until(template, instant - start)
         return year, ordinal, position
 
     def _day_position(self, year: _Year, ordinal: int) -> int:
-        return self._p(ordinal) - year.p0 + year.ex_cum[bisect_left(year.ex_days, ordinal)]
+        return (
+            self._nominal_before(ordinal)
+            - year.nominal_start
+            + year.surplus_before[bisect_left(year.exception_ordinals, ordinal)]
+        )
 
     # -- public operations
 
@@ -469,7 +486,7 @@ class Engine:
     def _forward(self, start: int, duration: int) -> int:
         year, ordinal, position = self._position(start)
         target = position + duration
-        closed = min(year.trail, year.stop - ordinal)
+        closed = min(year.closed_at_end, year.stop - ordinal)
         while target > year.total:
             target -= year.total
             year = self._year_of(year.stop)
@@ -478,23 +495,24 @@ class Engine:
                 if closed >= CLOSED_DAYS_LIMIT:
                     raise _never_open(CLOSED_DAYS_LIMIT)
                 continue
-            if closed + year.lead >= CLOSED_DAYS_LIMIT:
+            if closed + year.closed_at_start >= CLOSED_DAYS_LIMIT:
                 raise _never_open(CLOSED_DAYS_LIMIT)
-            closed = year.trail
+            closed = year.closed_at_end
         # The first day whose end reaches the target, then the instant inside it.
-        segment = bisect_left(year.seg_max, target)
-        low = year.ex_days[segment - 1] + 1 if segment else year.first
-        end = max(low, self._p_inverse(target - year.ex_cum[segment] + year.p0))
+        segment = bisect_left(year.work_before, target)
+        low = year.exception_ordinals[segment - 1] + 1 if segment else year.first
+        nominal_target = target - year.surplus_before[segment] + year.nominal_start
+        end = max(low, self._first_ordinal_reaching(nominal_target))
         ordinal = end - 1
-        rest = target - self._day_position(year, ordinal)
-        window_start, _, (_, ends, cum, _) = self._day(ordinal)
-        i = bisect_left(cum, rest)
-        return window_start + ends[i] - (cum[i] - rest)
+        remaining = target - self._day_position(year, ordinal)
+        window_start, _, (_, ends, running, _) = self._day(ordinal)
+        index = bisect_left(running, remaining)
+        return window_start + ends[index] - (running[index] - remaining)
 
     def _backward(self, start: int, duration: int) -> int:
         year, ordinal, position = self._position(start)
         target = position - duration
-        closed = min(year.lead, ordinal - year.first + 1)
+        closed = min(year.closed_at_start, ordinal - year.first + 1)
         while target < 0:
             year = self._year_of(year.first - 1)
             target += year.total
@@ -503,40 +521,41 @@ class Engine:
                 if closed >= CLOSED_DAYS_LIMIT:
                     raise _never_open(CLOSED_DAYS_LIMIT)
                 continue
-            if closed + year.trail >= CLOSED_DAYS_LIMIT:
+            if closed + year.closed_at_end >= CLOSED_DAYS_LIMIT:
                 raise _never_open(CLOSED_DAYS_LIMIT)
-            closed = year.lead
+            closed = year.closed_at_start
         # The first day whose end passes the target, then the latest instant inside it.
-        segment = bisect_right(year.seg_max, target)
-        low = year.ex_days[segment - 1] + 1 if segment else year.first
-        end = max(low, self._p_inverse(target - year.ex_cum[segment] + year.p0 + 1))
+        segment = bisect_right(year.work_before, target)
+        low = year.exception_ordinals[segment - 1] + 1 if segment else year.first
+        nominal_target = target - year.surplus_before[segment] + year.nominal_start
+        end = max(low, self._first_ordinal_reaching(nominal_target + 1))
         ordinal = end - 1
-        rest = target - self._day_position(year, ordinal)
-        window_start, _, (_, ends, cum, _) = self._day(ordinal)
-        i = bisect_right(cum, rest)
-        return window_start + ends[i] - (cum[i] - rest)
+        remaining = target - self._day_position(year, ordinal)
+        window_start, _, (_, ends, running, _) = self._day(ordinal)
+        index = bisect_right(running, remaining)
+        return window_start + ends[index] - (running[index] - remaining)
 
     def is_open(self, instant: int) -> bool:
         _, (start, _, (starts, ends, _, _)) = self._locate(instant)
-        i = bisect_right(starts, instant - start) - 1
-        return i >= 0 and instant - start < ends[i]
+        index = bisect_right(starts, instant - start) - 1
+        return index >= 0 and instant - start < ends[index]
 
     def next_open(self, instant: int) -> int:
         """``instant`` if open, else the start of the next working stretch."""
         ordinal, (start, _, (starts, ends, _, total)) = self._locate(instant)
-        rel = instant - start
+        elapsed = instant - start
         closed = 0
         while True:
-            i = bisect_right(ends, rel)
-            if i < len(ends):
-                return start + max(starts[i], rel)
+            index = bisect_right(ends, elapsed)
+            if index < len(ends):
+                return start + max(starts[index], elapsed)
             if total == 0:
                 closed += 1
                 if closed >= CLOSED_DAYS_LIMIT:
                     raise _never_open(CLOSED_DAYS_LIMIT)
             ordinal += 1
             start, _, (starts, ends, _, total) = self._day(ordinal)
-            rel = 0
+            elapsed = 0
 
     def next_close(self, instant: int) -> int | None:
         """The end of the working stretch holding ``instant``, or of the next one.
@@ -570,12 +589,23 @@ class Engine:
         Only a calendar open around the clock every weekday can skip ahead: to just
         before its next exception day.
         """
-        if not self._all_full:
+        if not self._open_around_the_clock:
             return 0
         year = self._year_of(ordinal + 1)
-        i = bisect_right(year.ex_days, ordinal)
-        following = year.ex_days[i] if i < len(year.ex_days) else year.stop
+        index = bisect_right(year.exception_ordinals, ordinal)
+        ordinals = year.exception_ordinals
+        following = ordinals[index] if index < len(ordinals) else year.stop
         return following - ordinal - 1
+
+
+def _weekday(ordinal: int) -> int:
+    """``date.fromordinal(ordinal).weekday()``, without building the date."""
+    return (ordinal + 6) % _DAYS_PER_WEEK
+
+
+def _total(day: _Day) -> int:
+    """A located day's working time."""
+    return day[2][3]
 
 
 def _time_of(microseconds: int) -> time:
