@@ -966,3 +966,24 @@ def test_open_and_close_match_the_oracle(scenario):
     assert cal.is_open(at) == oracle.is_open(at)
     assert utc(cal.next_open(at)) == oracle.next_open(at)
     assert utc(cal.next_close(at)) == oracle.next_close(at, limit_days=CLOSED_DAYS_LIMIT)
+
+
+def test_london_next_close_joins_hours_that_meet_across_the_spring_gap():
+    # On 2026-03-29 London's clocks go from 01:00 GMT to 02:00 BST: the wall hour
+    # 01:00-02:00 never happens. 00:00-01:00 ends at 01:00Z (fold=0 reads 01:00 as
+    # GMT) and 02:00-05:00 starts at 02:00 BST, also 01:00Z: the two meet, so the team
+    # works one stretch until 05:00 BST. Closing at the end of the first interval
+    # (02:00 BST, the same instant as 01:00 GMT) would be wrong.
+    cal = BusinessCalendar.weekly({6: [("00:00", "01:00"), ("02:00", "05:00")]}, tz=LONDON)
+    midnight = datetime(2026, 3, 29, tzinfo=LONDON)
+    expected = datetime(2026, 3, 29, 5, tzinfo=LONDON)
+    assert utc(expected) == datetime(2026, 3, 29, 4, tzinfo=UTC)
+    for at in (midnight, midnight + H / 2, datetime(2026, 3, 28, 12, tzinfo=LONDON)):
+        assert utc(cal.next_close(at)) == utc(expected)
+    assert cal.is_open(datetime(2026, 3, 29, 1, tzinfo=UTC))
+    assert cal.between(midnight, midnight + timedelta(days=1)) == 4 * H
+    oracle = OracleCalendar({6: [(time(0), time(1)), (time(2), time(5))]}, tz=LONDON)
+    assert oracle.next_close(midnight, limit_days=CLOSED_DAYS_LIMIT) == utc(expected)
+    # The same day a week earlier, before the change, has the hour between them.
+    earlier = datetime(2026, 3, 22, tzinfo=LONDON)
+    assert cal.next_close(earlier) == datetime(2026, 3, 22, 1, tzinfo=LONDON)
