@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from hypothesis import strategies as st
@@ -742,6 +742,8 @@ def arguments_strategy(entry: EntryPoint) -> st.SearchStrategy[dict[str, Any]]:
 
 def _consume(result: object) -> None:
     """Finish lazy work a call returned: enter context managers, read iterators."""
+    if isinstance(result, PurePath):  # a path's __enter__ is deprecated, and a no-op
+        return
     if hasattr(result, "__enter__") and hasattr(result, "__exit__"):
         with result:  # type: ignore[attr-defined]
             pass

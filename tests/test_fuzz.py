@@ -2,8 +2,9 @@
 ticketcore errors, and a failing Helpdesk call leaves everything it stores as it was.
 
 The entry points are found by ``tests/fuzzing.py`` from ``__all__`` and the public
-modules, so new API is covered the day it lands. The number of calls per entry point is
-a tenth of the hypothesis profile's ``max_examples`` (20 under ``ci``); for a deeper run
+modules, so new API is covered the day it lands. It runs under the ``ci`` hypothesis
+profile whatever profile the rest of the suite uses, with a tenth of its
+``max_examples`` calls per entry point (20), to keep the suite fast; for a deeper run
 and a report of every escape::
 
     .venv/bin/python tests/fuzzing.py --examples 200
@@ -29,9 +30,10 @@ from fuzzing import (
 )
 
 POINTS = entry_points()
-EXAMPLES = max(10, settings.default.max_examples // 10)
+CI = settings.get_profile("ci")
 FUZZ = settings(
-    max_examples=EXAMPLES,
+    CI,
+    max_examples=CI.max_examples // 10,
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),

@@ -268,3 +268,13 @@ def test_repr_is_short():
     assert repr(tc.Workflow(strict_table())) == "Workflow(5 transitions)"
     small = tc.Workflow.default(limits=tc.Limits(attachment_max_size=1))
     assert repr(small) == "Workflow(13 transitions, custom limits)"
+
+
+def test_every_action_has_a_readable_refusal():
+    nobody = tc.Workflow.default(permissions={action: ["system"] for action in tc.Action})
+    for action in tc.Action:
+        with pytest.raises(tc.PermissionDeniedError) as caught:
+            nobody.check_action(action, tc.Actor.agent("ali"))
+        assert "_" not in str(caught.value)
+    with pytest.raises(tc.PermissionDeniedError, match="may not add internal notes"):
+        tc.Workflow.default().check_action("add_note", tc.Actor.requester("sara"))

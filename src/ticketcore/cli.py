@@ -739,21 +739,10 @@ def _read_tickets(
             raise refuse(number, text.say("json_too_deep")) from error
         try:
             ticket = _remade(ticket_from_dict(data), config.workflow)
-            tickets.append((ticket, _next_deadline(config.policy, ticket)))
+            tickets.append((ticket, config.policy.next_deadline(ticket)))
         except TicketcoreError as error:
             raise refuse(number, message(error, text.locale)) from error
     return tickets
-
-
-def _next_deadline(policy: SLAPolicy, ticket: Ticket) -> datetime | None:
-    try:
-        return policy.next_deadline(ticket)
-    except (OverflowError, ValueError) as error:
-        if isinstance(error, TicketcoreError):
-            raise
-        # The business calendar cannot count near the years 1 and 9999; the library is
-        # to say so with out_of_range itself (issue 10); until then, say it here.
-        raise out_of_range("at", str(error)[:60], "a time the SLA can count from") from None
 
 
 def _remade(ticket: Ticket, workflow: Workflow) -> Ticket:

@@ -285,6 +285,7 @@ class TicketQuery:
             or not isinstance(key[1], str)
         ):
             raise wrong_type("key", "an (int, str) sort key", key)
+        _check.integer(key[0], "key", minimum=-(2**63), maximum=NO_DEADLINE)
         payload = json.dumps([self._fingerprint(), key[0], key[1]], separators=(",", ":"))
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
@@ -392,10 +393,11 @@ def ticket_pairs(rows: object, field: str = "rows") -> list[tuple[Ticket, dateti
 def read_event(position: int, ticket_id: str, data: str) -> StoredEvent:
     """The logged event at ``position`` of ``ticket_id`` from its stored ``data``;
     :class:`~ticketcore.RecordUnreadableError` naming both if it cannot be read."""
+    position = check_position(position)
     try:
-        return StoredEvent(int(position), event_from_json(data))
+        return StoredEvent(position, event_from_json(data))
     except ValidationError as error:
-        raise record_unreadable(ticket_id, error.message, position=int(position)) from error
+        raise record_unreadable(ticket_id, error.message, position=position) from error
 
 
 def check_limit(limit: object) -> int:

@@ -71,6 +71,26 @@ class Action(_WireEnum):
     on tickets whose ``requester_id`` is their own id)."""
 
 
+# How the log messages name an action ("a requester may not add internal notes"); users
+# read the catalog's phrases instead (context ``action``).
+_ACTION_PHRASES: Mapping[Action, str] = {
+    Action.OPEN: "open tickets",
+    Action.VIEW: "view tickets",
+    Action.REPLY: "reply",
+    Action.ADD_NOTE: "add internal notes",
+    Action.ATTACH: "attach files",
+    Action.CHANGE_PRIORITY: "change the priority",
+    Action.CHANGE_CATEGORY: "change the category",
+    Action.ASSIGN: "assign tickets",
+    Action.VIEW_NOTES: "read internal notes",
+    Action.VIEW_QUEUE: "view the queue",
+    Action.VIEW_AT_RISK: "view the at-risk list",
+    Action.EXPORT: "export tickets",
+    Action.IMPORT: "import tickets",
+    Action.ACT_ON_ANY_TICKET: "act on other requesters' tickets",
+}
+
+
 def _roles(roles: object, field: str = "roles") -> frozenset[Role]:
     if isinstance(roles, str):  # one role ("agent"), not the letters of its name
         return frozenset({Role(roles)})
@@ -476,7 +496,7 @@ class Workflow:
         if actor.role not in self._permissions[action]:
             raise PermissionDeniedError(
                 ErrorCode.ACTION_NOT_ALLOWED,
-                f"a {actor.role} may not {action.value.replace('_', ' ')}",
+                f"a {actor.role} may not {_ACTION_PHRASES[action]}",
                 field=action.value,
                 params={"action": action.value, "role": actor.role.value},
             )
