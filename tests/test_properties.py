@@ -125,3 +125,16 @@ def test_ticket_strategy_pins_what_it_is_asked_to(ticket):
     assert ticket.priority is tc.Priority.URGENT
     assert ticket.category is tc.Category.FINANCIAL
     assert ticket.status is S.RESOLVED
+
+
+@given(tcst.tickets(max_operations=20), st.booleans())
+def test_message_numbering_carried_along_equals_numbering_from_scratch(ticket, internal):
+    from ticketcore import serialization as wire
+
+    loaded = wire.ticket_from_json(wire.ticket_to_json(ticket))  # numbers worked out anew
+    assert loaded == ticket
+    assert loaded._next_message_id(internal=internal) == ticket._next_message_id(
+        internal=internal
+    )
+    ids = [m.id for m in ticket.messages]
+    assert len(set(ids)) == len(ids)

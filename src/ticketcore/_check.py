@@ -144,4 +144,8 @@ def file_path(value: object, field: str) -> str:
         raise wrong_type(field, "path", value)
     if not path or "\x00" in path:
         raise out_of_range(field, path, "a file path without NUL characters")
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError:  # a lone surrogate no file system name can hold
+        raise out_of_range(field, path, "a file path the file system can name") from None
     return path

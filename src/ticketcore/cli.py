@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import errno
 import getpass
+import io
 import json
 import math
 import mimetypes
@@ -308,8 +309,11 @@ def run_demo(
     """
     from ticketcore._cli_text import Text  # noqa: PLC0415 - Babel on demand
 
-    if not callable(getattr(out, "write", None)):
-        raise wrong_type("out", "a text stream", out)
+    stream: object = out  # what a caller passes, not what the annotation promises
+    if not callable(getattr(stream, "write", None)) or isinstance(
+        stream, io.RawIOBase | io.BufferedIOBase
+    ):
+        raise wrong_type("out", "a text stream", stream)
     if db is not None and not isinstance(db, str | os.PathLike):
         raise wrong_type("db", "a file path or None", db)
     if not isinstance(locale, str):

@@ -106,6 +106,12 @@ class Ticket:
     messages: tuple[Message, ...] = ()
     history: tuple[Event, ...] = ()
     references: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_frozen_map)
+    # (last public message number, last note number), worked out once and then carried
+    # from ticket to ticket by the operations, so numbering a message costs the same at
+    # any length; not part of the value
+    _numbers: tuple[int, int] | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
 
     # -- opening -----------------------------------------------------------------------
 
@@ -317,16 +323,20 @@ class Ticket:
     def _next_message_id(self, *, internal: bool) -> str:
         # Public messages and internal notes are numbered apart (T-1.1, T-1.2 and
         # T-1.n1), so the ids a requester sees have no gaps that tell of notes.
-        # Each is the last id of its kind plus one (numbers only grow), found from the
-        # end; a ticket stored before the split (notes numbered with the rest) goes on
-        # from its highest number, so no id is ever given twice.
-        prefix = "n" if internal else ""
-        for message in reversed(self.messages):
-            suffix = message.id.rpartition(".")[2]
-            number = suffix[len(prefix) :] if suffix.startswith(prefix) else ""
-            if number.isdigit() and number.isascii():
-                return f"{self.id}.{prefix}{int(number) + 1}"
-        return f"{self.id}.{prefix}1"
+        # Each is the highest number of its kind plus one; a ticket stored before the
+        # split (notes numbered with the rest) goes on from its highest number, so no id
+        # is ever given twice.
+        public, notes = self._message_numbers()
+        return f"{self.id}.n{notes + 1}" if internal else f"{self.id}.{public + 1}"
+
+    def _message_numbers(self) -> tuple[int, int]:
+        if self._numbers is None:
+            numbers = (0, 0)
+            for message in self.messages:
+                numbers = _counted(numbers, message.id)
+            object.__setattr__(self, "_numbers", numbers)
+            return numbers
+        return self._numbers
 
     # -- status ------------------------------------------------------------------------
 
@@ -475,9 +485,12 @@ class Ticket:
         workflow.check_action(Action.VIEW, actor)
         if workflow.permits(Action.VIEW_NOTES, actor):
             return self
+        if not any(m.internal for m in self.messages) and not any(
+            type(e) is StatusChanged and e.reason is not None and not e.reason_public
+            for e in self.history
+        ):
+            return self  # nothing to leave out: the common case, and a cheap scan
         history = tuple(_public(event) for event in self.history if not _is_internal(event))
-        if len(history) == len(self.history) and history == self.history:
-            return self
         return attrs.evolve(
             self,
             messages=tuple(m for m in self.messages if not m.internal),
@@ -583,7 +596,7 @@ def _evolve(
     assignee_id: object = _KEEP,
     message: Message | None = None,
 ) -> Ticket:
-    return Ticket(
+    evolved = Ticket(
         id=ticket.id,
         requester_id=ticket.requester_id,
         subject=ticket.subject,
@@ -598,10 +611,27 @@ def _evolve(
         history=(*ticket.history, event),
         references=ticket.references,
     )
+    numbers = ticket._numbers  # noqa: SLF001 - the same class, carried forward
+    if numbers is not None:
+        if message is not None:
+            numbers = _counted(numbers, message.id)
+        object.__setattr__(evolved, "_numbers", numbers)
+    return evolved
+
+
+def _counted(numbers: tuple[int, int], message_id: str) -> tuple[int, int]:
+    """``numbers`` (highest public, highest note) after the message ``message_id``."""
+    public, notes = numbers
+    suffix = message_id.rpartition(".")[2]
+    if suffix.isascii() and suffix.isdigit():
+        return max(public, int(suffix)), notes
+    if suffix[:1] == "n" and suffix[1:].isascii() and suffix[1:].isdigit():
+        return public, max(notes, int(suffix[1:]))
+    return numbers
 
 
 def _opened(event: TicketOpened) -> Ticket:
-    return Ticket(
+    opened = Ticket(
         id=event.ticket_id,
         requester_id=event.requester_id,
         subject=event.subject,
@@ -615,6 +645,8 @@ def _opened(event: TicketOpened) -> Ticket:
         history=(event,),
         references=event.references,
     )
+    object.__setattr__(opened, "_numbers", _counted((0, 0), event.message.id))
+    return opened
 
 
 def _apply_status(ticket: Ticket, event: StatusChanged) -> Ticket:

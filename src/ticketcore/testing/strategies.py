@@ -444,7 +444,10 @@ def datetimes(
         latest = datetime.max.replace(tzinfo=UTC)
         ten_years = timedelta(days=3650)
         max_value = min_value + ten_years if latest - min_value > ten_years else latest
-    instants = _instants(min_value, max_value)
+    try:
+        instants = _instants(min_value, max_value)
+    except OverflowError:  # an instant whose UTC time is before year 1 or after 9999
+        raise _bad_argument("datetimes: the bounds must be instants of years 1-9999 UTC") from None
     if timezones is None:
         return instants
     # the same instant, seen from another zone
