@@ -312,3 +312,12 @@ def test_a_requester_may_not_name_another_requester_in_a_listing():
     helpdesk = desk()
     helpdesk.open_ticket(REZA, subject="Theirs", body="Not sara's.")
     assert helpdesk.list_tickets(SARA, requester_id="reza").items == ()
+
+
+@pytest.mark.parametrize("path", ["x" * 5000, "no/such/folder", "\ud800"])
+def test_a_catalog_folder_that_cannot_be_there_is_out_of_range(path):
+    from ticketcore import i18n
+
+    with pytest.raises(tc.ValidationError) as caught:
+        i18n.add_catalog_dir(path)
+    assert (caught.value.code, caught.value.field) == (E.OUT_OF_RANGE, "path")

@@ -97,12 +97,14 @@ def add_catalog_dir(path: str | PathLike[str]) -> None:
     start-up: later calls take precedence over earlier ones.
     """
     directory = Path(_check.file_path(path, "path"))
-    if not directory.is_dir():
+    try:
+        catalogs = sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        is_folder = directory.is_dir()
+    except OSError:  # a name too long, a loop of links...
+        is_folder = False
+    if not is_folder:
         raise out_of_range("path", str(directory), "an existing folder of catalogs")
-    found = [
-        (str(parse_locale_strictly(po.parent.parent.name)), po)
-        for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    ]
+    found = [(str(parse_locale_strictly(po.parent.parent.name)), po) for po in catalogs]
     _add(found)
 
 
