@@ -133,8 +133,6 @@ def test_message_numbering_carried_along_equals_numbering_from_scratch(ticket, i
 
     loaded = wire.ticket_from_json(wire.ticket_to_json(ticket))  # numbers worked out anew
     assert loaded == ticket
-    assert loaded._next_message_id(internal=internal) == ticket._next_message_id(
-        internal=internal
-    )
+    assert loaded._next_message_id(internal=internal) == ticket._next_message_id(internal=internal)
     ids = [m.id for m in ticket.messages]
     assert len(set(ids)) == len(ids)
