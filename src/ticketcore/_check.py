@@ -105,6 +105,8 @@ def items(value: object, field: str, *, limit: int | None = None) -> tuple[objec
     ``limit`` stops reading after that many items plus one, so an endless or huge
     iterable cannot exhaust memory; the caller compares the count with its own limit.
     """
+    if type(value) is tuple or type(value) is list:  # the common case, checked first
+        return tuple(value) if limit is None else tuple(value[: limit + 1])
     if isinstance(value, str | bytes | bytearray | memoryview | Mapping) or not isinstance(
         value, Iterable
     ):
