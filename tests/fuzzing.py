@@ -179,6 +179,24 @@ class _DeepDict(dict):  # type: ignore[type-arg]
         return "{'a': {'a': ...10,000 deep...}}"
 
 
+class _ReprBomb(list):  # type: ignore[type-arg]
+    """A list whose repr fails, as a real list nested 100,000 deep does: code that puts
+    a value's repr in a message must not let that escape."""
+
+    def __repr__(self) -> str:
+        msg = "maximum recursion depth exceeded while getting the repr of an object"
+        raise RecursionError(msg)
+
+
+def describe(value: object, limit: int = 300) -> str:
+    """A repr for reports that never fails."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a hostile value's repr may fail: that is its point
+        text = f"<{type(value).__name__} whose repr fails>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _LongText(str):
     __slots__ = ()
 
@@ -240,6 +258,7 @@ HOSTILE: tuple[object, ...] = (
     object(),
     _Unreadable(),
     _nested(10_000, "x"),
+    _ReprBomb([["x"]]),
     _nested_dict(10_000),
     datetime(2026, 3, 21, 9, 0),  # noqa: DTZ001 - naive, on purpose
     datetime(1, 1, 1, tzinfo=UTC),

@@ -321,3 +321,45 @@ def test_a_catalog_folder_that_cannot_be_there_is_out_of_range(path):
     with pytest.raises(tc.ValidationError) as caught:
         i18n.add_catalog_dir(path)
     assert (caught.value.code, caught.value.field) == (E.OUT_OF_RANGE, "path")
+
+
+def test_a_value_whose_repr_fails_never_escapes_from_a_message():
+    nested = []
+    inner = nested
+    for _ in range(100_000):  # deeper than repr can go
+        inner.append([])
+        inner = inner[0]
+    for call, field in (
+        (lambda: tc.Status(nested), "status"),
+        (lambda: tc.ErrorCode(nested), "code"),
+        (lambda: tc.Limits(content_types=[nested]), "content_types"),
+        (lambda: tc.Actor.requester(nested), "actor.id"),
+    ):
+        with pytest.raises(tc.ValidationError) as caught:
+            call()
+        assert caught.value.field == field
+
+
+def test_a_timeout_past_floats_range_is_out_of_range(tmp_path):
+    with pytest.raises(tc.ValidationError) as caught:
+        SQLiteRepository(tmp_path / "t.sqlite3", timeout=10**400)
+    assert caught.value.code is E.OUT_OF_RANGE
+
+
+def test_a_repository_machine_needs_a_factory_and_names_it_without_its_repr():
+    from ticketcore.testing.stateful import repository_machine
+
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        repository_machine(object())  # type: ignore[arg-type]
+    assert caught.value.field == "create_repository"
+
+    class Unprintable:
+        def __call__(self) -> InMemoryRepository:
+            return InMemoryRepository()
+
+        def __repr__(self) -> str:
+            raise RecursionError
+
+    name = repository_machine(Unprintable()).__name__
+    assert name.startswith("RepositoryMachine[")
+    assert name.endswith(".Unprintable]")

@@ -66,9 +66,14 @@ def real(value: object, field: str, *, positive: bool = False) -> float:
     """``value`` if it is a finite int or float (and above zero when ``positive``)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise wrong_type(field, "number", value)
-    if not math.isfinite(value) or (positive and value <= 0):
-        raise out_of_range(field, value, "a positive finite number" if positive else "finite")
-    return float(value)
+    expected = "a positive finite number" if positive else "a finite number"
+    try:
+        number = float(value)
+    except OverflowError:  # an int past float's range
+        raise out_of_range(field, value, expected) from None
+    if not math.isfinite(number) or (positive and number <= 0):
+        raise out_of_range(field, value, expected)
+    return number
 
 
 def boolean(value: object, field: str) -> bool:

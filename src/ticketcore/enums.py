@@ -15,13 +15,25 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from ticketcore.errors import ErrorCode, ValidationError, _short, wrong_type
+from ticketcore.errors import (
+    ErrorCode,
+    InvalidTypeError,
+    ValidationError,
+    _short,
+    _StrictLookup,
+    wrong_type,
+)
 
 __all__ = ["Category", "Priority", "Role", "Status"]
 
 
-class _WireEnum(StrEnum):
+class _WireEnum(StrEnum, metaclass=_StrictLookup):
     """A string enum whose parsing failures are :class:`ValidationError`."""
+
+    @classmethod
+    def _not_a_name(cls, value: object) -> InvalidTypeError:
+        field = _snake(cls.__name__)
+        return wrong_type(field, f"a {field.replace('_', ' ')} name", value)
 
     @classmethod
     def _missing_(cls, value: object) -> Self:

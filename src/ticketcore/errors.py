@@ -27,7 +27,7 @@ InvalidTypeError invalid_type actor.id
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
+from enum import EnumType, StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -46,7 +46,18 @@ __all__ = [
 ]
 
 
-class ErrorCode(StrEnum):
+class _StrictLookup(EnumType):
+    """An enum type whose lookup refuses a non-string at once, with the class's own
+    ``_not_a_name`` error: the enum machinery would first build a message from the
+    value's repr, which can fail (a list nested 100,000 deep) or cost a lot."""
+
+    def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        if not args and not kwargs and not isinstance(value, str):
+            raise cls._not_a_name(value)  # type: ignore[attr-defined]
+        return super().__call__(value, *args, **kwargs)
+
+
+class ErrorCode(StrEnum, metaclass=_StrictLookup):
     """Every code a :class:`TicketcoreError` can carry. Values are stable wire names."""
 
     # -- values and enums
@@ -105,6 +116,10 @@ class ErrorCode(StrEnum):
     STORAGE_UNAVAILABLE = "storage_unavailable"
     STORAGE_INVALID = "storage_invalid"
     RECORD_UNREADABLE = "record_unreadable"
+
+    @classmethod
+    def _not_a_name(cls, value: object) -> InvalidTypeError:
+        return wrong_type("code", "an error code name", value)
 
     @classmethod
     def _missing_(cls, value: object) -> ErrorCode:

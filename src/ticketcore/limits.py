@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import attrs
 
 from ticketcore import _check
-from ticketcore.errors import ErrorCode, ValidationError, wrong_type
+from ticketcore.errors import ErrorCode, ValidationError, _short, wrong_type
 
 __all__ = ["DEFAULT_CONTENT_TYPES", "Limits"]
 
@@ -55,9 +55,9 @@ def _content_types(types: Iterable[str]) -> frozenset[str]:
         if not isinstance(kind, str) or not CONTENT_TYPE_ESSENCE.fullmatch(kind.lower()):
             raise ValidationError(
                 ErrorCode.CONTENT_TYPE_INVALID,
-                f"content_types holds {kind!r}"[:120] + ", which is not a type/subtype",
+                f"content_types holds {_short(kind, 100)}, which is not a type/subtype",
                 field="content_types",
-                params={"value": str(kind)[:100]},
+                params={"value": kind[:100] if isinstance(kind, str) else _short(kind, 100)},
             )
         kinds.add(kind.lower())
     return frozenset(kinds)

@@ -382,6 +382,7 @@ def _check_row(ticket: object, next_deadline: object) -> None:
 def ticket_pairs(rows: object, field: str = "rows") -> list[tuple[Ticket, datetime | None]]:
     """``rows`` as a list of ``(ticket, next_deadline)`` pairs, for ``add_many`` and
     :meth:`TicketQuery.select`; a row of another shape is ``invalid_type``."""
+    _check.text(field, "field")
     pairs = []
     for row in _check.items(rows, field):
         if not isinstance(row, tuple) or len(row) != 2:  # noqa: PLR2004 - a pair
@@ -496,6 +497,8 @@ def read_page(
 
 def record_unreadable(ticket_id: str, problem: str, **params: object) -> RecordUnreadableError:
     """The error for a stored record that cannot be read back."""
+    _check.text(ticket_id, "ticket_id")
+    _check.text(problem, "problem")
     return RecordUnreadableError(
         ErrorCode.RECORD_UNREADABLE,
         f"the stored record of ticket {ticket_id!r} cannot be read: {problem}",
@@ -506,6 +509,7 @@ def record_unreadable(ticket_id: str, problem: str, **params: object) -> RecordU
 
 def ticket_not_found(ticket_id: str) -> NotFoundError:
     """The error an adapter raises for an unknown ticket id (code ``not_found``)."""
+    _check.text(ticket_id, "ticket_id")
     return NotFoundError(
         ErrorCode.NOT_FOUND,
         f"no ticket {ticket_id!r}",
@@ -516,6 +520,7 @@ def ticket_not_found(ticket_id: str) -> NotFoundError:
 
 def ticket_exists(ticket_id: str) -> ConflictError:
     """The error an adapter raises when ``add`` meets a taken id (``already_exists``)."""
+    _check.text(ticket_id, "ticket_id")
     return ConflictError(
         ErrorCode.ALREADY_EXISTS,
         f"ticket {ticket_id!r} already exists",
@@ -526,6 +531,9 @@ def ticket_exists(ticket_id: str) -> ConflictError:
 
 def stale_version(ticket_id: str, expected_version: int, stored_version: int) -> ConflictError:
     """The error an adapter raises when a save starts from a stale version (``conflict``)."""
+    _check.text(ticket_id, "ticket_id")
+    _check.integer(expected_version, "expected_version")
+    _check.integer(stored_version, "stored_version")
     return ConflictError(
         ErrorCode.CONFLICT,
         f"ticket {ticket_id!r} is at version {stored_version}, not {expected_version};"

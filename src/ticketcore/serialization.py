@@ -49,7 +49,7 @@ from typing import Any
 from ticketcore import _check
 from ticketcore._frozenmap import FrozenMap
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import ErrorCode, ValidationError, out_of_range, wrong_type
+from ticketcore.errors import ErrorCode, ValidationError, _short, out_of_range, wrong_type
 from ticketcore.events import (
     AssigneeChanged,
     CategoryChanged,
@@ -425,7 +425,7 @@ def _event_in(reader: _Reader) -> Event:
     if build is None:
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,
-            f"{reader.path}.kind {kind!r} is not an event kind",
+            f"{reader.path}.kind {_short(kind)} is not an event kind",
             field="kind",
             params={"value": kind, "valid": ", ".join(_EVENT_IN)},
         )

@@ -37,6 +37,7 @@ from ticketcore.errors import (
     PermissionDeniedError,
     TransitionError,
     ValidationError,
+    _short,
     wrong_type,
 )
 from ticketcore.limits import Limits
@@ -227,7 +228,7 @@ def _check_table(transitions: object) -> FrozenMap[tuple[Status, Status], frozen
 
 def _transition_from_pair(key: object, roles: object) -> Transition:
     if not isinstance(key, tuple) or len(key) != 2:  # noqa: PLR2004 - a pair
-        raise _invalid(f"a table key must be a (from_status, to_status) pair, not {key!r}"[:200])
+        raise _invalid(f"a table key must be a (from_status, to_status) pair, not {_short(key)}")
     return Transition(key[0], key[1], roles)
 
 

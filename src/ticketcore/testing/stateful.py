@@ -339,12 +339,17 @@ def repository_machine(
     create_repository: Callable[[], TicketRepository],
 ) -> type[RepositoryMachine]:
     """A :class:`RepositoryMachine` whose repositories come from ``create_repository``."""
+    if not callable(create_repository):
+        raise wrong_type("create_repository", "callable", create_repository)
+    name = getattr(create_repository, "__qualname__", None)
+    if not isinstance(name, str):
+        name = type(create_repository).__qualname__
 
     class Machine(RepositoryMachine):
         def create_repository(self) -> TicketRepository:
             return create_repository()
 
-    Machine.__name__ = Machine.__qualname__ = f"RepositoryMachine[{create_repository!r}]"
+    Machine.__name__ = Machine.__qualname__ = f"RepositoryMachine[{name}]"
     return Machine
 
 

@@ -36,7 +36,7 @@ from ticketcore import _check
 from ticketcore._time import require_aware
 from ticketcore.calendar import BusinessCalendar
 from ticketcore.enums import Category, Priority, Role, Status
-from ticketcore.errors import ErrorCode, TicketcoreError, ValidationError, out_of_range
+from ticketcore.errors import ErrorCode, TicketcoreError, ValidationError, _short, out_of_range
 from ticketcore.events import (
     AssigneeChanged,
     CategoryChanged,
@@ -499,7 +499,9 @@ def _operation_name(value: object) -> None:
 def _operation_kwargs(kwargs: object) -> None:
     for pair in _check.instance(kwargs, tuple, "kwargs"):
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):  # noqa: PLR2004
-            raise _bad_argument(f"kwargs holds {pair!r:.40}, not a (name, value) pair", "kwargs")
+            raise _bad_argument(
+                f"kwargs holds {_short(pair, 40)}, not a (name, value) pair", "kwargs"
+            )
 
 
 @attrs.frozen
@@ -878,7 +880,7 @@ def events(*, types: T = None, workflow: T = None) -> st.SearchStrategy[Event]:
         kinds = tuple(types) if isinstance(types, Iterable) else (types,)
         for kind in kinds:
             if not (isinstance(kind, type) and issubclass(kind, Event)):
-                raise _bad_argument(f"events: {kind!r} is not an event class")
+                raise _bad_argument(f"events: {_short(kind)} is not an event class")
     return _events(types=kinds, workflow=workflow)
 
 
