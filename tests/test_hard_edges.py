@@ -12,6 +12,7 @@ import pytest
 
 import ticketcore as tc
 from helpers import ALI, REZA, SARA, SYSTEM, T0
+from ticketcore import i18n
 from ticketcore import serialization as wire
 from ticketcore.clock import FixedClock, SequentialIds
 from ticketcore.storage import InMemoryAttachmentStore, InMemoryRepository, SQLiteRepository
@@ -316,7 +317,6 @@ def test_a_requester_may_not_name_another_requester_in_a_listing():
 
 @pytest.mark.parametrize("path", ["x" * 5000, "no/such/folder", "\ud800"])
 def test_a_catalog_folder_that_cannot_be_there_is_out_of_range(path):
-    from ticketcore import i18n
 
     with pytest.raises(tc.ValidationError) as caught:
         i18n.add_catalog_dir(path)
@@ -334,6 +334,7 @@ def test_a_value_whose_repr_fails_never_escapes_from_a_message():
         (lambda: tc.ErrorCode(nested), "code"),
         (lambda: tc.Limits(content_types=[nested]), "content_types"),
         (lambda: tc.Actor.requester(nested), "actor.id"),
+        (lambda: i18n.register_catalog(nested, "x.po"), "locale"),
     ):
         with pytest.raises(tc.ValidationError) as caught:
             call()

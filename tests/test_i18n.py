@@ -548,6 +548,14 @@ def test_any_duration_formats_with_at_most_two_units(delta, locale):
     assert abs(shown - abs(delta.total_seconds())) <= error + 1e-6 * abs(delta.total_seconds())
 
 
+def test_days_and_hours_are_rounded_once_from_the_exact_time():
+    # 1 day 4:29:30 is nearer 4 hours than 5; rounding to minutes first gave 4:30 -> 5.
+    assert duration_parts(timedelta(days=1, hours=4, minutes=29, seconds=30)) == [
+        ("day", 1),
+        ("hour", 4),
+    ]
+
+
 def test_countdowns():
     deadline = NOON + timedelta(hours=2, minutes=15)
     assert i18n.format_remaining(deadline, NOON, "en") == "2 hours and 15 minutes left"

@@ -188,7 +188,8 @@ def duration_parts(td: timedelta) -> list[tuple[str, int]]:
     if minutes < _DAY_MINUTES:
         hours, rest = divmod(minutes, _HOUR_MINUTES)
         return [("hour", hours), ("minute", rest)] if rest else [("hour", hours)]
-    days, hours = divmod((minutes + _HOUR_MINUTES // 2) // _HOUR_MINUTES, 24)
+    hour_us = _HOUR_MINUTES * _MINUTE_US  # rounded from the exact time, not the minutes
+    days, hours = divmod((micro + hour_us // 2) // hour_us, 24)
     return [("day", days), ("hour", hours)] if hours else [("day", days)]
 
 

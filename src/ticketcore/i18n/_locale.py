@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, TypeAlias
 
-from ticketcore.errors import ErrorCode, ValidationError
+from ticketcore.errors import ErrorCode, ValidationError, _short
 
 if TYPE_CHECKING:  # Babel is imported on first use: `import ticketcore` must not pay for it
     from babel import Locale
@@ -42,11 +42,15 @@ def parse_locale_strictly(value: LocaleLike) -> Locale:
         return value
     parsed = _parse(value) if isinstance(value, str) else None
     if parsed is None:
+        shown = _short(value)
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,
-            f"{value!r} is not a locale Babel knows",
+            f"{shown} is not a locale Babel knows",
             field="locale",
-            params={"value": str(value), "valid": "a locale identifier such as fa or en_US"},
+            params={
+                "value": value[:60] if isinstance(value, str) else shown,
+                "valid": "a locale identifier such as fa or en_US",
+            },
         )
     return parsed
 
