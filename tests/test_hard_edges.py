@@ -335,10 +335,17 @@ def test_a_value_whose_repr_fails_never_escapes_from_a_message():
         (lambda: tc.Limits(content_types=[nested]), "content_types"),
         (lambda: tc.Actor.requester(nested), "actor.id"),
         (lambda: i18n.register_catalog(nested, "x.po"), "locale"),
+        (lambda: tc.normalize_persian("x", digits=nested), "digits"),
     ):
         with pytest.raises(tc.ValidationError) as caught:
             call()
         assert caught.value.field == field
+
+
+def test_normalize_persian_takes_a_real_bool_for_clean_zwnj():
+    with pytest.raises(tc.InvalidTypeError) as caught:
+        tc.normalize_persian("می‌", clean_zwnj=1)  # type: ignore[arg-type]
+    assert caught.value.field == "clean_zwnj"
 
 
 def test_a_timeout_past_floats_range_is_out_of_range(tmp_path):

@@ -286,7 +286,7 @@ def test_calendar_intervals_per_day_are_within_bounds(data, low, extra):
 def test_calendars_and_workflows_reach_their_edge_cases():
     seen = set()
 
-    @settings(max_examples=100, deadline=None, database=None, phases=[Phase.generate])
+    @settings(max_examples=300, deadline=None, database=None, phases=[Phase.generate])
     @given(tcst.calendars(), tcst.workflows())
     def look(calendar, workflow):
         days = [day for day in calendar._weekly if day]
@@ -499,7 +499,7 @@ def test_the_machine_passes_the_default_workflow_and_walks_every_status():
             if self.closed:
                 reached.add("a follow-up")
 
-    _run(Watching)
+    _run(Watching, max_examples=150)
     assert reached == {*S, "a follow-up"}
 
 

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from typing import Literal
 
+from ticketcore import _check
 from ticketcore._digits import to_ascii_digits, to_persian_digits
-from ticketcore.errors import ErrorCode, ValidationError, wrong_type
+from ticketcore.errors import ErrorCode, ValidationError, _short, wrong_type
 
 __all__ = ["ZWNJ", "normalize_persian"]
 
@@ -65,18 +66,19 @@ def normalize_persian(
     if not isinstance(text, str):
         raise wrong_type("text", "str", text)
     if digits not in _DIGIT_MODES:
+        shown = _short(digits)  # any object: its repr may fail or recurse
         raise ValidationError(
             ErrorCode.INVALID_CHOICE,
-            f"digits must be one of {', '.join(_DIGIT_MODES)}, not {digits!r}",
+            f"digits must be one of {', '.join(_DIGIT_MODES)}, not {shown}",
             field="digits",
-            params={"value": str(digits), "valid": ", ".join(_DIGIT_MODES)},
+            params={"value": shown, "valid": ", ".join(_DIGIT_MODES)},
         )
     text = unicodedata.normalize("NFC", text).translate(_PERSIAN_LETTERS)
     if digits == "ascii":
         text = to_ascii_digits(text)
     elif digits == "persian":
         text = to_persian_digits(text)
-    if clean_zwnj and ZWNJ in text:
+    if _check.boolean(clean_zwnj, "clean_zwnj") and ZWNJ in text:
         text = unicodedata.normalize("NFC", _tidy_zwnj(text))
     return text
 
