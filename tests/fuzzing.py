@@ -521,7 +521,13 @@ def _mentions_protocol(hint: object) -> bool:
 def _serialization_text() -> st.SearchStrategy[Any]:
     import json
 
-    return _json_texts().map(lambda data: json.dumps(data, default=str))
+    def dumps(data: object) -> str:
+        try:
+            return json.dumps(data, default=str)
+        except (RecursionError, ValueError):  # nesting or an int json cannot write
+            return "[" * 100_000 + "1" + "]" * 100_000  # as hostile, in text
+
+    return _json_texts().map(dumps)
 
 
 OVERRIDES: dict[tuple[str, str], Callable[[], st.SearchStrategy[Any]]] = {

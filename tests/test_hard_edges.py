@@ -371,3 +371,9 @@ def test_a_repository_machine_needs_a_factory_and_names_it_without_its_repr():
     name = repository_machine(Unprintable()).__name__
     assert name.startswith("RepositoryMachine[")
     assert name.endswith(".Unprintable]")
+
+
+def test_a_database_name_too_long_for_the_file_system_is_a_storage_error(tmp_path):
+    with pytest.raises(tc.StorageError) as caught:
+        SQLiteRepository(tmp_path / ("y" * 300))
+    assert (caught.value.code, caught.value.field) == (E.STORAGE_INVALID, "path")

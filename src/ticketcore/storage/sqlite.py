@@ -187,6 +187,18 @@ def _known_version(connection: sqlite3.Connection) -> int:
     return version
 
 
+def _path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot hold a database file, or ``None``."""
+    try:
+        if path.is_dir():
+            return "is a folder"
+        if not path.parent.is_dir():
+            return "is in a folder that does not exist"
+    except OSError as error:  # a name too long for the file system, say
+        return f"cannot be used: {error.strerror or type(error).__name__}"
+    return None
+
+
 class SQLiteRepository:
     """A :class:`~ticketcore.ports.TicketRepository` in the SQLite file at ``path``.
 
@@ -204,8 +216,8 @@ class SQLiteRepository:
             raise out_of_range("path", text, "a file path (InMemoryRepository keeps memory)")
         self._path = Path(text)
         self._timeout = _check.real(timeout, "timeout", positive=True)
-        if self._path.is_dir() or not self._path.parent.is_dir():
-            problem = "is a folder" if self._path.is_dir() else "is in a folder that does not exist"
+        problem = _path_problem(self._path)
+        if problem is not None:
             raise StorageError(
                 ErrorCode.STORAGE_INVALID,
                 f"the ticket database {text[:200]!r} {problem}",
