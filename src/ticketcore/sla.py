@@ -44,7 +44,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ticketcore import _check
+from ticketcore import _check, _clocks
+from ticketcore._clocks import Reading
 from ticketcore._frozenmap import FrozenMap
 from ticketcore._time import require_aware
 from ticketcore.enums import Priority, Role, Status, _WireEnum
@@ -105,6 +106,9 @@ class MetricStatus:
         return self.state in {ClockState.RUNNING, ClockState.WARNING} or (
             self.state is ClockState.BREACHED and self.stopped_at is None
         )
+
+
+_NO_NEXT_RESPONSE = MetricStatus(Metric.NEXT_RESPONSE, ClockState.NOT_APPLICABLE)
 
 
 @attrs.frozen
@@ -385,6 +389,14 @@ class SLAPolicy:
     warning_threshold: Fraction = attrs.field(
         default=Fraction(3, 4), converter=_check_threshold, kw_only=True
     )
+    # what the folded clocks need of the policy, worked out once; not part of the value
+    _setup: _clocks.Setup = attrs.field(
+        init=False,
+        eq=False,
+        hash=False,
+        repr=False,
+        default=attrs.Factory(lambda self: self._make_setup(), takes_self=True),
+    )
 
     def __repr__(self) -> str:
         targets = {
@@ -421,7 +433,12 @@ class SLAPolicy:
     # -- evaluation --------------------------------------------------------------------
 
     def evaluate(self, ticket: Ticket, now: datetime) -> SLAReport:
-        """Every metric's clock for ``ticket`` at ``now`` (events after ``now`` are ignored)."""
+        """Every metric's clock for ``ticket`` at ``now`` (events after ``now`` are ignored).
+
+        The clocks are folded from the history once and then carried from ticket to
+        ticket by its operations, so evaluating a ticket costs the same at any length.
+        Evaluating at an instant before the ticket's last event replays its history.
+        """
         ticket = _check_ticket(ticket)
         now = require_aware(now, "now")
         if now < ticket.created_at:
@@ -432,6 +449,21 @@ class SLAPolicy:
                 field="now",
                 params={"value": now.isoformat(), "limit": ticket.created_at.isoformat()},
             )
+        if now < ticket.history[-1].at:
+            return self._replay(ticket, now)
+        first, waiting, resolution = self._clocks_of(ticket).readings(now)
+        return SLAReport(
+            ticket_id=ticket.id,
+            at=now,
+            first_response=self._verdict(Metric.FIRST_RESPONSE, first, now),
+            next_response=_NO_NEXT_RESPONSE
+            if waiting is None
+            else self._verdict(Metric.NEXT_RESPONSE, waiting, now),
+            resolution=self._verdict(Metric.RESOLUTION, resolution, now),
+        )
+
+    def _replay(self, ticket: Ticket, now: datetime) -> SLAReport:
+        """``evaluate`` by replaying the whole history: the oracle the fold is held to."""
         line = _timeline(ticket, now)
         last_cycles = {cycle.metric: cycle for cycle in _cycles(line)}  # the latest of each
         latest = {metric: self._status(line, cycle, now) for metric, cycle in last_cycles.items()}
@@ -439,12 +471,42 @@ class SLAPolicy:
             ticket_id=ticket.id,
             at=now,
             first_response=latest[Metric.FIRST_RESPONSE],
-            next_response=latest.get(
-                Metric.NEXT_RESPONSE,
-                MetricStatus(Metric.NEXT_RESPONSE, ClockState.NOT_APPLICABLE),
-            ),
+            next_response=latest.get(Metric.NEXT_RESPONSE, _NO_NEXT_RESPONSE),
             resolution=latest[Metric.RESOLUTION],
         )
+
+    def _clocks_of(self, ticket: Ticket) -> _clocks.Clocks:
+        """The ticket's clocks under this policy: carried forward, or folded once."""
+        clocks = ticket._clocks  # noqa: SLF001 - the cache this module keeps on a ticket
+        history = ticket.history
+        if clocks is None or not (clocks.policy is self or clocks.policy == self):
+            clocks = _clocks.fold(self, self._setup, history)
+        elif clocks.count < len(history):
+            clocks = clocks.advance(history[clocks.count :])
+        else:
+            return clocks
+        object.__setattr__(ticket, "_clocks", clocks)  # a cache: not part of the value
+        return clocks
+
+    def _make_setup(self) -> _clocks.Setup:
+        calendars: list[BusinessCalendar] = []
+        slot: list[int] = []
+        for priority in Priority:
+            calendar = self.calendar_for(priority)
+            found = next((i for i, known in enumerate(calendars) if known is calendar), None)
+            if found is None:
+                found = len(calendars)
+                calendars.append(calendar)
+            slot.append(found)
+        targets = {
+            clock: tuple(self.target(metric, priority) for priority in Priority)
+            for clock, metric in (
+                (_clocks.FIRST, Metric.FIRST_RESPONSE),
+                (_clocks.NEXT, Metric.NEXT_RESPONSE),
+                (_clocks.RESOLUTION, Metric.RESOLUTION),
+            )
+        }
+        return _clocks.Setup(tuple(calendars), tuple(slot), targets, self.pause_statuses)
 
     def next_deadline(self, ticket: Ticket) -> datetime | None:
         """The earliest deadline of any clock still counting, as of the last change.
@@ -453,7 +515,10 @@ class SLAPolicy:
         and stopped ones do not. This is what storage indexes to find tickets at risk.
         """
         ticket = _check_ticket(ticket)
-        report = self.evaluate(ticket, ticket.updated_at)
+        return self._earliest(self.evaluate(ticket, ticket.updated_at))
+
+    @staticmethod
+    def _earliest(report: SLAReport) -> datetime | None:
         deadlines = [
             status.deadline
             for status in report
@@ -521,43 +586,56 @@ class SLAPolicy:
         segments = self._segments(line, cycle)
         # every closed segment ends at or before now: the timeline stops at now
         used = [calendar.between(low, now if high is None else high) for low, high in segments]
-        elapsed = sum(used, _ZERO)
+        reading = Reading(
+            target,
+            calendar,
+            cycle.start,
+            cycle.stop,
+            cycle.outcome,
+            elapsed=sum(used, _ZERO),
+            deadline=None if target is None else _reach(calendar, segments, target, used),
+            counting=bool(segments) and segments[-1][1] is None,
+        )
+        return self._verdict(cycle.metric, reading, now)
+
+    def _verdict(self, metric: Metric, reading: Reading, now: datetime) -> MetricStatus:
+        """A clock's status at ``now`` from what the replay or the fold read of it."""
+        target, elapsed, stop = reading.target, reading.elapsed, reading.stop
         if target is None:
             return MetricStatus(
-                cycle.metric,
+                metric,
                 ClockState.NOT_APPLICABLE,
-                started_at=cycle.start,
+                started_at=reading.start,
                 elapsed=elapsed,
-                stopped_at=cycle.stop,
+                stopped_at=stop,
             )
         remaining = target - elapsed
-        deadline = _reach(calendar, segments, target, used)
-        counting_now = bool(segments) and segments[-1][1] is None
-        if deadline is None and cycle.stop is None:
+        deadline = reading.deadline
+        if deadline is None and stop is None:
             # paused (or not yet counting): the deadline if the clock resumed now
-            deadline = calendar.add(now, remaining)
+            deadline = reading.calendar.add(now, remaining)
         breached = elapsed > target
         if breached:
             state = ClockState.BREACHED
-        elif cycle.outcome == "met":
+        elif reading.outcome == "met":
             state = ClockState.MET
-        elif cycle.outcome == "ended":
+        elif reading.outcome == "ended":
             state = ClockState.NOT_APPLICABLE
-        elif not counting_now:
+        elif not reading.counting:
             state = ClockState.PAUSED
         elif elapsed >= _scale(target, self.warning_threshold):
             state = ClockState.WARNING
         else:
             state = ClockState.RUNNING
         return MetricStatus(
-            cycle.metric,
+            metric,
             state,
             target=target,
-            started_at=cycle.start,
+            started_at=reading.start,
             deadline=deadline,
             elapsed=elapsed,
             remaining=remaining,
-            stopped_at=cycle.stop,
+            stopped_at=stop,
             breached_at=deadline if breached else None,
         )
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
 
 import attrs
 
@@ -50,6 +50,9 @@ from ticketcore.events import (
 )
 from ticketcore.model import Actor, Attachment, Message, check_attachments, require_actor
 from ticketcore.workflow import Action, Workflow
+
+if TYPE_CHECKING:
+    from ticketcore._clocks import Clocks
 
 __all__ = ["Change", "Ticket"]
 
@@ -112,6 +115,10 @@ class Ticket:
     _numbers: tuple[int, int] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
+    # the SLA clocks an SLAPolicy folded from the history, carried forward the same
+    # way (the policy brings them up to date with the events added since); not part
+    # of the value
+    _clocks: Clocks | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
 
     # -- opening -----------------------------------------------------------------------
 
@@ -616,6 +623,8 @@ def _evolve(
         if message is not None:
             numbers = _counted(numbers, message.id)
         object.__setattr__(evolved, "_numbers", numbers)
+    if ticket._clocks is not None:  # noqa: SLF001 - the same class, carried forward
+        object.__setattr__(evolved, "_clocks", ticket._clocks)  # noqa: SLF001
     return evolved
 
 
