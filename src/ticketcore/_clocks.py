@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ticketcore.calendar import BusinessCalendar
 
 _ZERO = timedelta(0)
-_STOPPED = frozenset({Status.RESOLVED, Status.CLOSED})
+STOPPED = frozenset({Status.RESOLVED, Status.CLOSED})  # the statuses that end resolution
 _PRIORITIES = tuple(Priority)
 _INDEX = {priority: index for index, priority in enumerate(_PRIORITIES)}
 FIRST, NEXT, RESOLUTION = "first", "next", "resolution"
@@ -46,7 +46,7 @@ class Setup:
     pauses: frozenset[Status]
 
     def counts(self, status: Status) -> bool:
-        return status not in self.pauses and status not in _STOPPED
+        return status not in self.pauses and status not in STOPPED
 
 
 @attrs.frozen
@@ -258,7 +258,7 @@ class _Folding:
                 if counting:
                     run.since = at
         resolution = self.runs[RESOLUTION]
-        if status in _STOPPED:
+        if status in STOPPED:
             resolution.end(at, "met", self.priority)  # resolved, or closed after it
         elif resolution.stop is not None:  # reopened: the clock resumes with time used
             resolution.stop = resolution.outcome = resolution.stop_priority = None

@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["ClockState", "Metric", "MetricStatus", "SLAEvent", "SLAPolicy", "SLAReport"]
 
 _ZERO = timedelta(0)
-_STOPPED = frozenset({Status.RESOLVED, Status.CLOSED})
+_STOPPED = _clocks.STOPPED
 
 
 class Metric(_WireEnum):
