@@ -11,7 +11,7 @@ import pytest
 import ticketcore as tc
 from helpers import ALI, REZA, SARA, T0, later, opened
 from ticketcore.ports import NO_DEADLINE, TicketQuery
-from ticketcore.serialization import ticket_from_json, utc_microseconds
+from ticketcore.serialization import utc_microseconds
 from ticketcore.storage import sqlite as sqlite_adapter
 from ticketcore.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteRepository, migrate
 
@@ -165,7 +165,7 @@ def test_a_closed_repository_is_unavailable(path):
 # -- storage layout ------------------------------------------------------------------------
 
 
-def test_tickets_are_json_plus_utc_microsecond_columns(repository, path):
+def test_a_ticket_row_is_its_state_and_its_thread_is_the_event_log(repository, path):
     from zoneinfo import ZoneInfo
 
     at = T0.astimezone(ZoneInfo("Asia/Tehran"))
@@ -176,14 +176,55 @@ def test_tickets_are_json_plus_utc_microsecond_columns(repository, path):
         row = connection.execute(
             "SELECT created_us, updated_us, due_us, data FROM tickets WHERE id = 'T-1'"
         ).fetchone()
-        events = connection.execute("SELECT ticket_id, version, kind FROM events").fetchall()
+        events = connection.execute("SELECT ticket_id, version, kind, flags FROM events").fetchall()
     finally:
         connection.close()
     assert row[0] == row[1] == utc_microseconds(T0)
     assert row[2] == utc_microseconds(T0 + timedelta(hours=6))
-    assert json.loads(row[3])["format"] == 1
-    assert ticket_from_json(row[3]) == ticket
-    assert events == [("T-1", 1, "ticket_opened")]
+    state = json.loads(row[3])
+    assert (state["format"], state["kind"], state["messages"], state["events"]) == (
+        1,
+        "ticket_state",
+        1,
+        1,
+    )
+    assert ticket.messages[0].body not in row[3]  # the body lives in the log only
+    assert tc.serialization.ticket_state_from_json(row[3], repository) == ticket
+    assert events == [("T-1", 1, "ticket_opened", 1)]
+
+
+def test_a_ticket_read_before_close_still_reads_its_thread(path):
+    with SQLiteRepository(path) as repository:
+        first = opened()
+        ticket = first.reply(SARA, "second", at=later(first)).ticket
+        repository.add(ticket)
+        stored = repository.get("T-1")
+        assert not stored.messages.loaded  # nothing read yet
+    assert [m.body for m in stored.messages] == [m.body for m in ticket.messages]
+    assert stored.history == ticket.history
+    assert path.exists()
+
+
+def test_a_thread_whose_file_is_gone_is_a_typed_error(path):
+    with SQLiteRepository(path) as repository:
+        repository.add(opened())
+        stored = repository.get("T-1")
+    path.unlink()
+    with pytest.raises(tc.StorageUnavailableError):
+        tuple(stored.messages)
+    assert not path.exists()  # reading did not create an empty file
+
+
+def test_a_stored_ticket_pickles_as_its_items(repository):
+    import pickle
+
+    first = opened()
+    repository.add(first.reply(SARA, "second", at=later(first)).ticket)
+    stored = repository.get("T-1")
+    copy = pickle.loads(pickle.dumps(stored))
+    assert copy == stored
+    assert isinstance(copy.messages, tuple)
+    assert stored.detached().messages == copy.messages
 
 
 def test_a_ticket_without_deadline_sorts_last_by_due(repository):

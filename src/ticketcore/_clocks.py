@@ -18,8 +18,8 @@ reports: :mod:`ticketcore.sla` turns a :class:`Reading` into a ``MetricStatus``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -192,6 +192,108 @@ class Clocks:
             else waiting.reading(now, setup, setup.targets[NEXT], self.priority, spent),
             runs[RESOLUTION].reading(now, setup, setup.targets[RESOLUTION], self.priority, spent),
         )
+
+
+# -- stored clocks ------------------------------------------------------------------------
+# A ticket's clocks are stored with its state as plain data (instants as microseconds
+# since 1970 UTC), under the fingerprint of the policy that folded them; a policy with
+# that fingerprint takes them up again instead of folding the history.
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_STATUSES = {status.value: status for status in Status}
+_BY_NAME = {priority.value: priority for priority in Priority}
+
+
+@attrs.frozen
+class StoredClocks:
+    """Clocks as a store keeps them, not yet taken up by a policy."""
+
+    fingerprint: str
+    data: dict[str, Any]
+
+
+def _us(moment: datetime | None) -> int | None:
+    return None if moment is None else (moment - _EPOCH) // _US
+
+
+def _moment(value: object) -> datetime | None:
+    return None if value is None else _EPOCH + _span(value)
+
+
+def _instant(value: object) -> datetime:
+    return _EPOCH + _span(value)
+
+
+def _span(value: object) -> timedelta:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(value)
+    return value * _US
+
+
+def to_data(clocks: Clocks) -> dict[str, Any]:
+    """``clocks`` as JSON-ready data (the memo of deadlines is not kept)."""
+    runs = {
+        name: [
+            _us(run.start),
+            _us(run.stop),
+            run.outcome,
+            _us(run.since),
+            None if run.stop_priority is None else run.stop_priority.value,
+            [used // _US for used in run.used],
+            [_us(crossed) for crossed in run.crossed],
+        ]
+        for name, run in clocks._runs.items()  # noqa: SLF001 - this module's own class
+    }
+    return {
+        "count": clocks.count,
+        "last_at": _us(clocks.last_at),
+        "status": clocks.status.value,
+        "priority": clocks.priority.value,
+        "agent_replied": clocks.agent_replied,
+        "runs": runs,
+    }
+
+
+def from_data(policy: object, setup: Setup, data: dict[str, Any]) -> Clocks | None:
+    """The clocks :func:`to_data` wrote, taken up by ``policy``; ``None`` if the data does
+    not fit its setup (then the policy folds the history again)."""
+    try:
+        runs: dict[str, _Run] = {}
+        for name, fields in data["runs"].items():
+            start, stop, outcome, since, stop_priority, used, crossed = fields
+            if (
+                name not in setup.targets
+                or len(used) != len(setup.calendars)
+                or len(crossed) != len(_PRIORITIES)
+                or outcome not in {None, "met", "ended"}
+            ):
+                return None
+            run = _Run.__new__(_Run)
+            run.start = _instant(start)
+            run.stop, run.outcome, run.since = _moment(stop), outcome, _moment(since)
+            run.stop_priority = None if stop_priority is None else _BY_NAME[stop_priority]
+            run.used = [_span(value) for value in used]
+            run.crossed = [_moment(value) for value in crossed]
+            run.due = {}
+            runs[name] = run
+        if FIRST not in runs or RESOLUTION not in runs:
+            return None
+        count, agent_replied = data["count"], data["agent_replied"]
+        if not isinstance(count, int) or not isinstance(agent_replied, bool):
+            return None
+        return Clocks(
+            policy,
+            setup,
+            count,
+            _instant(data["last_at"]),
+            _STATUSES[data["status"]],
+            _BY_NAME[data["priority"]],
+            agent_replied,
+            runs,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None  # not ours to trust: fold again
 
 
 def fold(policy: object, setup: Setup, history: Sequence[Event]) -> Clocks:

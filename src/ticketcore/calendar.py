@@ -266,6 +266,29 @@ class BusinessCalendar:
             raise out_of_range(field, value, f"an instant {_IN_YEARS}")
         return instant
 
+    def _identity(self) -> object:
+        """What the calendar counts by, as plain data that is the same in every process.
+
+        A ``holidays`` calendar is named by its kind and its options; dates added to one
+        by hand are not seen (the same as the calendar itself, which reads it once per
+        year)."""
+        holidays: object = None
+        found = self._holiday_calendar
+        if found is not None:
+            kind = type(found)
+            options = {
+                name: repr(getattr(found, name, None))
+                for name in ("country", "market", "subdiv", "observed", "categories", "language")
+            }
+            holidays = [f"{kind.__module__}.{kind.__qualname__}", options]
+        return [
+            self.tz.key,
+            [list(map(list, day)) for day in self._weekly],
+            sorted(day.isoformat() for day in self._holiday_dates),
+            holidays,
+            [[day.isoformat(), list(map(list, hours))] for day, hours in self._overrides],
+        ]
+
     def __repr__(self) -> str:
         parts = [f"tz={str(self.tz)!r}", f"hours={_describe_week(self._weekly)!r}"]
         if self._holiday_calendar is not None:

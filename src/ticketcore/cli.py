@@ -376,7 +376,7 @@ def _run_demo(out: TextIO, path: Path, text: Text, config: _Config) -> Ticket:
             requester="sara",
         )
         out.write("\n" + text.para(summary) + "\n")
-        return stored
+        return stored.detached()
 
 
 def _indent(block: str) -> str:
@@ -581,7 +581,7 @@ def _cmd_show(ctx: _Context) -> None:
 
     text = ctx.text
     with ctx.desk() as desk:
-        ticket = desk.helpdesk.get(ctx.actor, ctx.arguments.ticket)
+        ticket = desk.helpdesk.get(ctx.actor, ctx.arguments.ticket).detached()
         now = desk.helpdesk.clock.now()
         report = desk.config.policy.evaluate(ticket, now)
     write = ctx.out.write

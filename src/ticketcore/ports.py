@@ -45,8 +45,14 @@ from ticketcore.errors import (
     wrong_type,
 )
 from ticketcore.events import Event
-from ticketcore.model import Attachment
-from ticketcore.serialization import event_from_json, ticket_from_json, utc_microseconds
+from ticketcore.model import Attachment, Message
+from ticketcore.serialization import (
+    ThreadSource,
+    event_from_json,
+    ticket_from_json,
+    ticket_state_from_json,
+    utc_microseconds,
+)
 from ticketcore.ticket import Ticket
 
 __all__ = [
@@ -63,6 +69,8 @@ __all__ = [
     "ReadableStream",
     "StoredContent",
     "StoredEvent",
+    "ThreadReader",
+    "ThreadSource",
     "TicketQuery",
     "TicketRepository",
     "check_limit",
@@ -77,6 +85,9 @@ __all__ = [
     "read_ticket",
     "record_unreadable",
     "stale_version",
+    "thread_cursor",
+    "thread_page",
+    "thread_position",
     "ticket_exists",
     "ticket_not_found",
     "ticket_pairs",
@@ -410,13 +421,20 @@ def check_limit(limit: object) -> int:
 def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
     """The events of ``ticket`` newer than ``expected_version``: what a save appends.
 
-    Raises :class:`~ticketcore.ValidationError` unless ``ticket`` is at least one
-    version past ``expected_version`` and carries the events of those versions.
+    Read from the end of the history, so a ticket restored from a store gives them
+    without reading its stored thread. Raises :class:`~ticketcore.ValidationError`
+    unless ``ticket`` is at least one version past ``expected_version`` and carries the
+    events of those versions.
     """
     _check.instance(ticket, Ticket, "ticket")
     _check.integer(expected_version, "expected_version", minimum=1, maximum=2**62)
-    events = tuple(event for event in ticket.history if event.version > expected_version)
-    if ticket.version <= expected_version or not events:
+    newer: list[Event] = []
+    if ticket.version > expected_version:
+        for event in reversed(ticket.history):
+            if event.version <= expected_version:
+                break
+            newer.append(event)
+    if not newer:
         raise ValidationError(
             ErrorCode.HISTORY_INVALID,
             f"ticket {ticket.id} at version {ticket.version} has no change after version"
@@ -424,7 +442,8 @@ def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
             field="version",
             params={"problem": "nothing to save", "ticket_id": ticket.id},
         )
-    return events
+    newer.reverse()
+    return tuple(newer)
 
 
 def check_stored_ticket(ticket: object, next_deadline: object) -> Ticket:
@@ -454,14 +473,22 @@ def check_query(query: object) -> TicketQuery:
     return _check.instance(query, TicketQuery, "query")
 
 
-def read_ticket(ticket_id: str, data: str | bytes) -> Ticket:
-    """The ticket a repository stored as ``data`` (the wire format's JSON).
+def read_ticket(ticket_id: str, data: str | bytes, source: ThreadSource | None = None) -> Ticket:
+    """The ticket a repository stored as ``data``: a state record
+    (:func:`~ticketcore.serialization.ticket_state_to_json`), whose thread ``source``
+    reads when it is used, or a whole ticket (the wire format's JSON, as stores before
+    release 0.3 wrote every ticket).
 
     A record that does not decode is :class:`~ticketcore.RecordUnreadableError` (code
     ``record_unreadable``) naming the ticket: never the caller's ValidationError.
     """
     try:
-        ticket = ticket_from_json(data)
+        if _is_state(data):
+            if source is None:
+                raise record_unreadable(ticket_id, "a state record needs a thread source")
+            ticket = ticket_state_from_json(data, source)
+        else:
+            ticket = ticket_from_json(data)
     except ValidationError as error:
         raise record_unreadable(ticket_id, error.message) from error
     if ticket.id != ticket_id:
@@ -469,11 +496,22 @@ def read_ticket(ticket_id: str, data: str | bytes) -> Ticket:
     return ticket
 
 
+def _is_state(data: str | bytes) -> bool:
+    # The marker's quotes are bare, so it cannot be text inside a JSON string value.
+    if isinstance(data, bytes):
+        return b'"kind":"ticket_state"' in data
+    return isinstance(data, str) and '"kind":"ticket_state"' in data
+
+
 _ROW_LENGTH = 3
 
 
 def read_page(
-    query: TicketQuery, rows: Sequence[tuple[int, str, str | bytes]], *, limit: int
+    query: TicketQuery,
+    rows: Sequence[tuple[int, str, str | bytes]],
+    *,
+    limit: int,
+    source: ThreadSource | None = None,
 ) -> Page[Ticket]:
     """The page for ``(sort key, ticket id, data)`` rows a repository fetched (up to
     ``limit + 1`` of them, in order): unreadable records are named, not fatal."""
@@ -489,7 +527,7 @@ def read_page(
     unreadable: list[str] = []
     for ticket_id, data in page.items:  # rows of the adapter's own query: trusted shape
         try:
-            items.append(read_ticket(ticket_id, data))
+            items.append(read_ticket(ticket_id, data, source))
         except RecordUnreadableError:
             unreadable.append(ticket_id)
     return Page(tuple(items), page.next_cursor, tuple(unreadable))
@@ -601,6 +639,56 @@ def copy_content(
         write(bytes(chunk))
 
 
+# -- reading a thread by page -------------------------------------------------------------
+
+
+def thread_cursor(position: int, *, newest_first: bool) -> str:
+    """The opaque cursor of the thread page after the item at ``position`` (the
+    adapter's own ordering number: any int that grows with the thread)."""
+    _check.integer(position, "position", minimum=0, maximum=2**63 - 1)
+    payload = f"{'d' if newest_first else 'a'}{position:d}"
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def thread_position(cursor: str | None, *, newest_first: bool) -> int | None:
+    """The position a :func:`thread_cursor` points after (``None`` for the first page).
+
+    A cursor that is malformed or was made for the other direction is a
+    :class:`~ticketcore.ValidationError` (``invalid_cursor``).
+    """
+    if cursor is None:
+        return None
+    _check.text(cursor, "cursor")
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        raise _bad_cursor(cursor)
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, binascii.Error):
+        raise _bad_cursor(cursor) from None
+    direction, digits = raw[:1], raw[1:]
+    if direction != ("d" if newest_first else "a") or not (
+        digits.isascii() and digits.isdigit() and len(digits) <= 19  # noqa: PLR2004
+    ):
+        raise _bad_cursor(cursor)
+    return int(digits)
+
+
+def thread_page(rows: Sequence[tuple[int, T]], *, limit: int, newest_first: bool) -> Page[T]:
+    """The page for ``(position, item)`` rows an adapter fetched in order: up to
+    ``limit + 1`` of them (one more than the page tells that another page follows)."""
+    limit = check_limit(limit)
+    rows = _check.items(rows, "rows")  # type: ignore[assignment]  # checked below
+    _check.boolean(newest_first, "newest_first")
+    for row in rows:
+        if not (isinstance(row, tuple) and len(row) == 2 and _check.is_int(row[0])):  # noqa: PLR2004
+            raise wrong_type("rows", "(position, item) pairs", row)
+        _check.integer(row[0], "position", minimum=0, maximum=2**63 - 1)
+    items = tuple(item for _, item in rows[:limit])
+    more = len(rows) > limit
+    cursor = thread_cursor(rows[limit - 1][0], newest_first=newest_first) if more else None
+    return Page(items, cursor)
+
+
 # -- protocols --------------------------------------------------------------------------------
 
 
@@ -662,6 +750,44 @@ class TicketRepository(Protocol):
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
+        ...
+
+
+@runtime_checkable
+class ThreadReader(Protocol):
+    """What a repository adds to read a ticket's thread by page (optional: a
+    :class:`~ticketcore.Helpdesk` over a repository without it pages the loaded ticket).
+
+    Both methods return one page of ticket ``ticket_id``'s messages or events, oldest
+    first (or newest first), after ``cursor`` (from :func:`thread_cursor`). With
+    ``public=True`` the page holds only what someone who may not read notes sees: no
+    internal notes nor the events that added them, left out by the query itself (status
+    reasons not made public are removed by the caller). An unknown ticket raises
+    :class:`~ticketcore.NotFoundError`.
+    """
+
+    def message_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of the ticket's messages."""
+        ...
+
+    def event_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of the ticket's history."""
         ...
 
 

@@ -42,9 +42,9 @@ when they were made); use :meth:`Ticket.replay` on the history to verify importe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ticketcore import _check
 from ticketcore._frozenmap import FrozenMap
@@ -64,6 +64,7 @@ from ticketcore.ticket import Ticket
 
 __all__ = [
     "FORMAT_VERSION",
+    "ThreadSource",
     "event_from_dict",
     "event_from_json",
     "event_to_dict",
@@ -71,6 +72,10 @@ __all__ = [
     "from_utc_microseconds",
     "ticket_from_dict",
     "ticket_from_json",
+    "ticket_state_from_dict",
+    "ticket_state_from_json",
+    "ticket_state_to_dict",
+    "ticket_state_to_json",
     "ticket_to_dict",
     "ticket_to_json",
     "utc_microseconds",
@@ -137,6 +142,66 @@ def ticket_to_dict(ticket: Ticket) -> JSONObject:
         "messages": [_message_out(message) for message in ticket.messages],
         "history": [_event_out(event) for event in ticket.history],
     }
+
+
+def ticket_state_to_dict(ticket: Ticket) -> JSONObject:
+    """``ticket``'s state without its thread: what a store keeps in a ticket's row.
+
+    The fields of :func:`ticket_to_dict` except ``messages`` and ``history``, which
+    become their lengths; ``summary`` (what the thread adds up to: the highest public
+    and note numbers, how many notes, how many unpublished reasons, the last change a
+    requester sees) and, once an SLA policy has evaluated the ticket, ``clocks`` (its
+    folded SLA clocks, under the policy's fingerprint). Read it back with
+    :func:`ticket_state_from_dict` and a :class:`ThreadSource`.
+    """
+    _check.instance(ticket, Ticket, "ticket")
+    summary = ticket.summary()
+    data: JSONObject = {
+        "format": FORMAT_VERSION,
+        "kind": "ticket_state",
+        "id": ticket.id,
+        "requester_id": ticket.requester_id,
+        "subject": ticket.subject,
+        "category": ticket.category.value,
+        "priority": ticket.priority.value,
+        "status": ticket.status.value,
+        "assignee_id": ticket.assignee_id,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "version": ticket.version,
+        "references": dict(ticket.references),
+        "messages": len(ticket.messages),
+        "events": len(ticket.history),
+        "summary": [
+            summary.public_number,
+            summary.note_number,
+            summary.notes,
+            summary.private_reasons,
+            None if summary.public_updated_at is None else summary.public_updated_at.isoformat(),
+        ],
+    }
+    clocks = _stored_clocks(ticket)
+    if clocks is not None:
+        data["clocks"] = clocks
+    return data
+
+
+def _stored_clocks(ticket: Ticket) -> JSONObject | None:
+    from ticketcore import _clocks  # noqa: PLC0415 - only once a policy has folded clocks
+
+    clocks = ticket._clocks  # noqa: SLF001 - the SLA's cache, stored with the state
+    if isinstance(clocks, _clocks.StoredClocks):
+        return {"policy": clocks.fingerprint, **clocks.data}
+    if isinstance(clocks, _clocks.Clocks):
+        fingerprint = getattr(clocks.policy, "fingerprint", None)
+        if isinstance(fingerprint, str):
+            return {"policy": fingerprint, **_clocks.to_data(clocks)}
+    return None
+
+
+def ticket_state_to_json(ticket: Ticket) -> str:
+    """:func:`ticket_state_to_dict` as compact JSON text."""
+    return _dumps(ticket_state_to_dict(ticket))
 
 
 def event_to_dict(event: Event) -> JSONObject:
@@ -267,6 +332,96 @@ def ticket_from_dict(data: Mapping[str, Any]) -> Ticket:
         messages=tuple(_message_in(item) for item in reader.objects("messages")),
         history=tuple(_event_in(item) for item in reader.objects("history")),
     )
+
+
+class ThreadSource(Protocol):
+    """Where a restored ticket reads its thread from, when something looks at it.
+
+    Each method returns the items of ticket ``ticket_id`` up to ``version`` (the version
+    the ticket was loaded at), oldest first; with ``public=True``, only those someone
+    who may not read notes sees (no internal notes, nor the events that added them).
+    """
+
+    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> Sequence[Message]:
+        """The ticket's messages."""
+        ...
+
+    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> Sequence[Event]:
+        """The ticket's history."""
+        ...
+
+
+def ticket_state_from_dict(data: Mapping[str, Any], source: ThreadSource) -> Ticket:
+    """The ticket :func:`ticket_state_to_dict` wrote, whose ``messages`` and ``history``
+    read from ``source`` only when used; its length, summary and clocks come with it."""
+    from ticketcore import _clocks  # noqa: PLC0415 - stored clocks stay data until used
+    from ticketcore._thread import Thread  # noqa: PLC0415
+    from ticketcore.ticket import Summary  # noqa: PLC0415
+
+    reader = _Reader(_check.mapping(data, "data"), "state")
+    reader.check_format()
+    if reader.text("kind") != "ticket_state":
+        raise _malformed("state.kind", '"ticket_state"')
+    ticket_id, version = reader.text("id"), reader.integer("version")
+    messages, events = reader.integer("messages"), reader.integer("events")
+    numbers = reader._get("summary")  # noqa: SLF001 - the reader of this module
+    if not (
+        isinstance(numbers, list)
+        and len(numbers) == _SUMMARY_FIELDS
+        and all(type(n) is int and n >= 0 for n in numbers[:4])
+        and (numbers[4] is None or isinstance(numbers[4], str))
+        and 0 <= numbers[2] <= min(messages, events)
+        and messages >= 1
+        and events >= 1
+    ):
+        raise _malformed("state.summary", "the summary of a thread")
+    public_updated = None
+    if numbers[4] is not None:
+        public_updated = _Reader({"at": numbers[4]}, "state.summary").moment("at")
+    summary = Summary(numbers[0], numbers[1], numbers[2], numbers[3], public_updated)
+    notes = summary.notes
+
+    def load_messages(*, public: bool) -> Callable[[], Sequence[Message]]:
+        return lambda: source.thread_messages(ticket_id, version, public=public)
+
+    def load_events(*, public: bool) -> Callable[[], Sequence[Event]]:
+        return lambda: source.thread_events(ticket_id, version, public=public)
+
+    ticket = Ticket(
+        id=ticket_id,
+        requester_id=reader.text("requester_id"),
+        subject=reader.text("subject"),
+        category=Category(reader.text("category")),
+        priority=Priority(reader.text("priority")),
+        status=Status(reader.text("status")),
+        assignee_id=reader.optional_text("assignee_id"),
+        created_at=reader.moment("created_at"),
+        updated_at=reader.moment("updated_at"),
+        version=version,
+        references=reader.references("references"),
+        messages=Thread(
+            messages,
+            load_messages(public=False),
+            public=(messages - notes, load_messages(public=True)),
+        ),
+        history=Thread(
+            events, load_events(public=False), public=(events - notes, load_events(public=True))
+        ),
+    )
+    object.__setattr__(ticket, "_summary", summary)
+    stored = reader.data.get("clocks")
+    if isinstance(stored, Mapping) and isinstance(stored.get("policy"), str):
+        clocks = {key: value for key, value in stored.items() if key != "policy"}
+        object.__setattr__(ticket, "_clocks", _clocks.StoredClocks(stored["policy"], clocks))
+    return ticket
+
+
+_SUMMARY_FIELDS = 5
+
+
+def ticket_state_from_json(text: str | bytes, source: ThreadSource) -> Ticket:
+    """The ticket :func:`ticket_state_to_json` wrote (see :func:`ticket_state_from_dict`)."""
+    return ticket_state_from_dict(_loads(text, "state"), source)
 
 
 def event_from_dict(data: Mapping[str, Any]) -> Event:

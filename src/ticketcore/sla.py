@@ -37,6 +37,8 @@ Semantics, in full:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["ClockState", "Metric", "MetricStatus", "SLAEvent", "SLAPolicy", "SLAReport"]
 
 _ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
 _STOPPED = _clocks.STOPPED
 
 
@@ -397,6 +400,13 @@ class SLAPolicy:
         repr=False,
         default=attrs.Factory(lambda self: self._make_setup(), takes_self=True),
     )
+    _fingerprint: str = attrs.field(
+        init=False,
+        eq=False,
+        hash=False,
+        repr=False,
+        default=attrs.Factory(lambda self: self._make_fingerprint(), takes_self=True),
+    )
 
     def __repr__(self) -> str:
         targets = {
@@ -449,7 +459,7 @@ class SLAPolicy:
                 field="now",
                 params={"value": now.isoformat(), "limit": ticket.created_at.isoformat()},
             )
-        if now < ticket.history[-1].at:
+        if now < ticket.updated_at:
             return self._replay(ticket, now)
         first, waiting, resolution = self._clocks_of(ticket).readings(now)
         return SLAReport(
@@ -479,6 +489,14 @@ class SLAPolicy:
         """The ticket's clocks under this policy: carried forward, or folded once."""
         clocks = ticket._clocks  # noqa: SLF001 - the cache this module keeps on a ticket
         history = ticket.history
+        if isinstance(clocks, _clocks.StoredClocks):  # as the store kept them
+            clocks = (
+                _clocks.from_data(self, self._setup, clocks.data)
+                if clocks.fingerprint == self._fingerprint
+                else None
+            )
+            if clocks is not None and clocks.count > len(history):
+                clocks = None
         if clocks is None or not (clocks.policy is self or clocks.policy == self):
             clocks = _clocks.fold(self, self._setup, history)
         elif clocks.count < len(history):
@@ -507,6 +525,28 @@ class SLAPolicy:
             )
         }
         return _clocks.Setup(tuple(calendars), tuple(slot), targets, self.pause_statuses)
+
+    def _make_fingerprint(self) -> str:
+        setup = self._setup
+        identity = [
+            {
+                clock: [None if t is None else t // _MICROSECOND for t in targets]
+                for clock, targets in sorted(setup.targets.items())
+            },
+            list(setup.slot),
+            [calendar._identity() for calendar in setup.calendars],  # noqa: SLF001
+            sorted(status.value for status in setup.pauses),
+        ]
+        text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
+        return "sla1-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    @property
+    def fingerprint(self) -> str:
+        """A name for what this policy's clocks count by (targets, calendars, pauses),
+        the same in every process: stored clocks are reused only under the policy with
+        the fingerprint they were stored with. Two policies that count alike share it
+        (the warning threshold is not part of it)."""
+        return self._fingerprint
 
     def next_deadline(self, ticket: Ticket) -> datetime | None:
         """The earliest deadline of any clock still counting, as of the last change.

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, TypedDict, TypeVar
 
 import attrs
 
 from ticketcore import _check
 from ticketcore._frozenmap import FrozenMap
+from ticketcore._thread import Thread, appended
 from ticketcore._time import require_aware
 from ticketcore._validate import (
     clean_body,
@@ -52,9 +53,9 @@ from ticketcore.model import Actor, Attachment, Message, check_attachments, requ
 from ticketcore.workflow import Action, Workflow
 
 if TYPE_CHECKING:
-    from ticketcore._clocks import Clocks
+    from ticketcore._clocks import Clocks, StoredClocks
 
-__all__ = ["Change", "Ticket"]
+__all__ = ["Change", "Summary", "Ticket"]
 
 #: The reason recorded on a status change made by a requester's reply.
 REQUESTER_REPLIED = "requester_replied"
@@ -106,19 +107,22 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     version: int = 1
-    messages: tuple[Message, ...] = ()
-    history: tuple[Event, ...] = ()
+    messages: Sequence[Message] = ()
+    history: Sequence[Event] = ()
     references: FrozenMap[str, str] = attrs.field(factory=FrozenMap, converter=_frozen_map)
-    # (last public message number, last note number), worked out once and then carried
-    # from ticket to ticket by the operations, so numbering a message costs the same at
-    # any length; not part of the value
-    _numbers: tuple[int, int] | None = attrs.field(
+    # what numbering a message and showing the ticket to a requester need to know of
+    # the thread, worked out once and then carried from ticket to ticket by the
+    # operations (and stored with the ticket), so they cost the same at any length;
+    # not part of the value
+    _summary: Summary | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
     # the SLA clocks an SLAPolicy folded from the history, carried forward the same
     # way (the policy brings them up to date with the events added since); not part
     # of the value
-    _clocks: Clocks | None = attrs.field(init=False, default=None, eq=False, hash=False, repr=False)
+    _clocks: Clocks | StoredClocks | None = attrs.field(
+        init=False, default=None, eq=False, hash=False, repr=False
+    )
 
     # -- opening -----------------------------------------------------------------------
 
@@ -333,17 +337,25 @@ class Ticket:
         # Each is the highest number of its kind plus one; a ticket stored before the
         # split (notes numbered with the rest) goes on from its highest number, so no id
         # is ever given twice.
-        public, notes = self._message_numbers()
-        return f"{self.id}.n{notes + 1}" if internal else f"{self.id}.{public + 1}"
+        summary = self.summary()
+        if internal:
+            return f"{self.id}.n{summary.note_number + 1}"
+        return f"{self.id}.{summary.public_number + 1}"
 
-    def _message_numbers(self) -> tuple[int, int]:
-        if self._numbers is None:
-            numbers = (0, 0)
-            for message in self.messages:
-                numbers = _counted(numbers, message.id)
-            object.__setattr__(self, "_numbers", numbers)
-            return numbers
-        return self._numbers
+    def detached(self) -> Ticket:
+        """This ticket with its messages and history read now, so that it no longer
+        needs the repository it came from (which may then be closed)."""
+        if isinstance(self.messages, tuple) and isinstance(self.history, tuple):
+            return self
+        return rethreaded(self, tuple(self.messages), tuple(self.history))
+
+    def summary(self) -> Summary:
+        """What the ticket's thread adds up to (carried, or worked out once)."""
+        if self._summary is None:
+            summary = Summary.of(self)
+            object.__setattr__(self, "_summary", summary)
+            return summary
+        return self._summary
 
     # -- status ------------------------------------------------------------------------
 
@@ -492,18 +504,26 @@ class Ticket:
         workflow.check_action(Action.VIEW, actor)
         if workflow.permits(Action.VIEW_NOTES, actor):
             return self
-        if not any(m.internal for m in self.messages) and not any(
-            type(e) is StatusChanged and e.reason is not None and not e.reason_public
-            for e in self.history
-        ):
-            return self  # nothing to leave out: the common case, and a cheap scan
-        history = tuple(_public(event) for event in self.history if not _is_internal(event))
-        return attrs.evolve(
-            self,
-            messages=tuple(m for m in self.messages if not m.internal),
-            history=history,
-            updated_at=history[-1].at if history else self.updated_at,
+        summary = self.summary()
+        if not summary.notes and not summary.private_reasons:
+            return self  # nothing to leave out: the common case
+        view = Ticket(
+            id=self.id,
+            requester_id=self.requester_id,
+            subject=self.subject,
+            category=self.category,
+            priority=self.priority,
+            status=self.status,
+            assignee_id=self.assignee_id,
+            created_at=self.created_at,
+            updated_at=summary.public_updated_at or self.updated_at,
+            version=self.version,
+            messages=_public_part(self.messages, _is_public_message, None),
+            history=_public_part(self.history, _is_public_event, _public),
+            references=self.references,
         )
+        object.__setattr__(view, "_summary", summary.public())
+        return view
 
     def can(self, actor: Actor, action: Action, *, workflow: Workflow | None = None) -> bool:
         """Whether ``actor`` may perform ``action`` on this ticket now."""
@@ -581,6 +601,29 @@ class Ticket:
         return _change(ticket, events)
 
 
+def rethreaded(ticket: Ticket, messages: Sequence[Message], history: Sequence[Event]) -> Ticket:
+    """``ticket`` with its thread read from somewhere else (a store's rows), keeping
+    what it carries (its summary and SLA clocks): for storage adapters."""
+    moved = Ticket(
+        id=ticket.id,
+        requester_id=ticket.requester_id,
+        subject=ticket.subject,
+        category=ticket.category,
+        priority=ticket.priority,
+        status=ticket.status,
+        assignee_id=ticket.assignee_id,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        version=ticket.version,
+        messages=messages,
+        history=history,
+        references=ticket.references,
+    )
+    object.__setattr__(moved, "_summary", ticket.summary())
+    object.__setattr__(moved, "_clocks", ticket._clocks)  # noqa: SLF001 - the same class
+    return moved
+
+
 # -- applying events ---------------------------------------------------------------------
 # One function per event type, shared by the operations and by replay, so that a ticket
 # and its history can never disagree.
@@ -614,18 +657,76 @@ def _evolve(
         created_at=ticket.created_at,
         updated_at=event.at,
         version=event.version,
-        messages=ticket.messages if message is None else (*ticket.messages, message),
-        history=(*ticket.history, event),
+        messages=ticket.messages if message is None else appended(ticket.messages, message),
+        history=appended(ticket.history, event),
         references=ticket.references,
     )
-    numbers = ticket._numbers  # noqa: SLF001 - the same class, carried forward
-    if numbers is not None:
-        if message is not None:
-            numbers = _counted(numbers, message.id)
-        object.__setattr__(evolved, "_numbers", numbers)
+    summary = ticket._summary  # noqa: SLF001 - the same class, carried forward
+    if summary is not None:
+        object.__setattr__(evolved, "_summary", summary.after(event))
     if ticket._clocks is not None:  # noqa: SLF001 - the same class, carried forward
         object.__setattr__(evolved, "_clocks", ticket._clocks)  # noqa: SLF001
     return evolved
+
+
+@attrs.frozen
+class Summary:
+    """What a ticket's thread adds up to: all a ticket needs to know of it to number
+    its next message and to show itself to a requester, without reading it.
+
+    Adapters store it with the ticket's state (see :mod:`ticketcore.serialization`).
+    """
+
+    public_number: int  # the highest public message number (T-1.<n>)
+    note_number: int  # the highest internal note number (T-1.n<n>)
+    notes: int  # how many internal notes (each one message and one event)
+    private_reasons: int  # status changes whose reason the requester does not see
+    public_updated_at: datetime | None  # the last change a requester sees
+
+    OPENED: ClassVar[Summary]
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Summary:
+        """Worked out from the whole thread (the once-only fallback)."""
+        _check.instance(ticket, Ticket, "ticket")
+        numbers = (0, 0)
+        for message in ticket.messages:
+            numbers = _counted(numbers, message.id)
+        notes = private = 0
+        public_updated: datetime | None = None
+        for event in ticket.history:
+            if _is_internal(event):
+                notes += 1
+            else:
+                public_updated = event.at
+                private += _is_private_reason(event)
+        return cls(numbers[0], numbers[1], notes, private, public_updated)
+
+    def after(self, event: Event) -> Summary:
+        """The summary once ``event`` is added."""
+        _check.instance(event, Event, "event")
+        message = getattr(event, "message", None)
+        public, notes = self.public_number, self.note_number
+        if message is not None:
+            public, notes = _counted((public, notes), message.id)
+        if _is_internal(event):
+            return Summary(
+                public, notes, self.notes + 1, self.private_reasons, self.public_updated_at
+            )
+        return Summary(
+            public,
+            notes,
+            self.notes,
+            self.private_reasons + _is_private_reason(event),
+            event.at,
+        )
+
+    def public(self) -> Summary:
+        """The summary of the ticket as a requester sees it."""
+        return Summary(self.public_number, 0, 0, 0, self.public_updated_at)
+
+
+Summary.OPENED = Summary(0, 0, 0, 0, None)
 
 
 def _counted(numbers: tuple[int, int], message_id: str) -> tuple[int, int]:
@@ -654,7 +755,7 @@ def _opened(event: TicketOpened) -> Ticket:
         history=(event,),
         references=event.references,
     )
-    object.__setattr__(opened, "_numbers", _counted((0, 0), event.message.id))
+    object.__setattr__(opened, "_summary", Summary.OPENED.after(event))
     return opened
 
 
@@ -689,6 +790,26 @@ _APPLY: dict[type[Event], Callable[[Ticket, object], Ticket]] = {
 
 def _is_internal(event: Event) -> bool:
     return isinstance(event, MessageAdded) and event.message.internal
+
+
+def _is_public_event(event: Event) -> bool:
+    return not _is_internal(event)
+
+
+def _is_public_message(message: Message) -> bool:
+    return not message.internal
+
+
+def _is_private_reason(event: Event) -> bool:
+    return type(event) is StatusChanged and event.reason is not None and not event.reason_public
+
+
+def _public_part(
+    items: Sequence[_T], keep: Callable[[_T], bool], show: Callable[[_T], _T] | None
+) -> Sequence[_T]:
+    if isinstance(items, Thread):
+        return items.public_view(keep, show)
+    return tuple(item if show is None else show(item) for item in items if keep(item))
 
 
 def _public(event: Event) -> Event:

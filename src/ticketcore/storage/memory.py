@@ -22,14 +22,16 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Sequence
 from datetime import datetime, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ticketcore import _check
+from ticketcore._thread import Thread
 from ticketcore._validate import clean_sha256
 from ticketcore.errors import ErrorCode, NotFoundError, wrong_type
-from ticketcore.events import Event
+from ticketcore.events import Event, MessageAdded
+from ticketcore.model import Message
 from ticketcore.ports import (
     Page,
     ReadableStream,
@@ -44,43 +46,61 @@ from ticketcore.ports import (
     copy_content,
     new_events,
     stale_version,
+    thread_page,
+    thread_position,
     ticket_exists,
     ticket_not_found,
 )
-from ticketcore.ticket import Ticket
+from ticketcore.ticket import Ticket, rethreaded
 
 __all__ = ["InMemoryAttachmentStore", "InMemoryRepository"]
 
 
-class InMemoryRepository:
-    """A :class:`~ticketcore.ports.TicketRepository` in a dict, guarded by a lock.
+class _Rows:
+    """One ticket as the repository keeps it: its state (a ticket whose thread reads
+    these lists), its next deadline, and its messages and events, only ever appended."""
 
-    Tickets are immutable values, so the repository keeps the values it was given and
-    hands them back; nothing a caller does later can change what is stored.
+    __slots__ = ("deadline", "events", "messages", "state")
+
+    def __init__(self) -> None:
+        self.state: Ticket | None = None
+        self.deadline: datetime | None = None
+        self.messages: list[Message] = []
+        self.events: list[Event] = []
+
+
+class InMemoryRepository:
+    """A :class:`~ticketcore.ports.TicketRepository` in dicts and lists, guarded by a lock.
+
+    Like the database adapters it keeps a ticket's state apart from its thread, whose
+    messages and events are only appended: a save costs the same at any length, and a
+    loaded ticket reads its thread only when something looks at it. Tickets are
+    immutable values, so nothing a caller does later can change what is stored.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._tickets: dict[str, tuple[Ticket, datetime | None]] = {}
+        self._tickets: dict[str, _Rows] = {}
         self._log: list[StoredEvent] = []
 
     def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
         """Store a new ticket and append its whole history to the event log."""
         check_stored_ticket(ticket, next_deadline)
+        history = tuple(ticket.history)
         with self._lock:
             if ticket.id in self._tickets:
                 raise ticket_exists(ticket.id)
-            self._tickets[ticket.id] = (ticket, next_deadline)
-            self._append(ticket.history)
+            rows = self._tickets[ticket.id] = _Rows()
+            self._store(rows, ticket, next_deadline, history)
 
     def get(self, ticket_id: str) -> Ticket:
         """The stored ticket with this id, or :class:`~ticketcore.NotFoundError`."""
         check_ticket_id(ticket_id)
         with self._lock:
-            row = self._tickets.get(ticket_id)
-        if row is None:
+            rows = self._tickets.get(ticket_id)
+        if rows is None or rows.state is None:
             raise ticket_not_found(ticket_id)
-        return row[0]
+        return rows.state
 
     def save(
         self,
@@ -89,17 +109,17 @@ class InMemoryRepository:
         expected_version: int,
         next_deadline: datetime | None = None,
     ) -> None:
-        """Replace the ticket if it is still at ``expected_version``; log its new events."""
+        """Replace the ticket's state if it is still at ``expected_version``; append its
+        new messages and events."""
         check_stored_ticket(ticket, next_deadline)
         events = new_events(ticket, expected_version=expected_version)
         with self._lock:
-            row = self._tickets.get(ticket.id)
-            if row is None:
+            rows = self._tickets.get(ticket.id)
+            if rows is None or rows.state is None:
                 raise ticket_not_found(ticket.id)
-            if row[0].version != expected_version:
-                raise stale_version(ticket.id, expected_version, row[0].version)
-            self._tickets[ticket.id] = (ticket, next_deadline)
-            self._append(events)
+            if rows.state.version != expected_version:
+                raise stale_version(ticket.id, expected_version, rows.state.version)
+            self._store(rows, ticket, next_deadline, events)
 
     def query(
         self,
@@ -112,8 +132,12 @@ class InMemoryRepository:
         query = check_query(query)
         check_limit(limit)
         with self._lock:
-            rows = list(self._tickets.values())
-        return query.select(rows, limit=limit, cursor=cursor)
+            found = [
+                (rows.state, rows.deadline)
+                for rows in self._tickets.values()
+                if rows.state is not None
+            ]
+        return query.select(found, limit=limit, cursor=cursor)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
@@ -123,12 +147,142 @@ class InMemoryRepository:
             # Positions are list index + 1, without gaps.
             return tuple(self._log[position : position + limit])
 
-    def _append(self, events: Iterable[Event]) -> None:
+    def message_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
+        return self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
+
+    def event_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of the ticket's history (see :class:`~ticketcore.ports.ThreadReader`)."""
+        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
+
+    def _page(
+        self,
+        ticket_id: str,
+        public: object,
+        newest_first: object,
+        limit: object,
+        cursor: object,
+        *,
+        messages: bool,
+    ) -> Page[Any]:
+        ticket_id = check_ticket_id(ticket_id)
+        public = _check.boolean(public, "public")
+        newest_first = _check.boolean(newest_first, "newest_first")
+        limit = check_limit(limit)
+        after = thread_position(
+            None if cursor is None else _check.text(cursor, "cursor"), newest_first=newest_first
+        )
+        with self._lock:
+            rows = self._tickets.get(ticket_id)
+            if rows is None or rows.state is None:
+                raise ticket_not_found(ticket_id)
+            items: list[Any] = list(rows.messages if messages else rows.events)
+        found = [
+            (position, item)
+            for position, item in enumerate(items, start=1)
+            if not (public and _internal(item))
+        ]
+        if newest_first:
+            found.reverse()
+        if after is not None:
+            found = [row for row in found if (row[0] < after if newest_first else row[0] > after)]
+        return thread_page(found[: limit + 1], limit=limit, newest_first=newest_first)
+
+    # the thread source of the tickets this repository hands out
+    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
+        """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
+        rows = self._thread_rows(ticket_id, version, public)
+        with self._lock:
+            versions = [event.version for event in rows.events if _adds_message(event)]
+            found = [m for m, v in zip(rows.messages, versions, strict=True) if v <= version]
+        return [m for m in found if not (public and m.internal)]
+
+    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
+        """The ticket's events up to ``version`` (see :class:`ThreadSource`)."""
+        rows = self._thread_rows(ticket_id, version, public)
+        with self._lock:
+            found = [e for e in rows.events if e.version <= version]
+        return [e for e in found if not (public and _internal(e))]
+
+    def _thread_rows(self, ticket_id: object, version: object, public: object) -> _Rows:
+        found_id = check_ticket_id(ticket_id)
+        _check.integer(version, "version", minimum=1, maximum=2**62)
+        _check.boolean(public, "public")
+        with self._lock:
+            rows = self._tickets.get(found_id)
+        if rows is None:
+            raise ticket_not_found(found_id)
+        return rows
+
+    def _store(
+        self,
+        rows: _Rows,
+        ticket: Ticket,
+        deadline: datetime | None,
+        events: Sequence[Event],
+    ) -> None:
+        for event in events:
+            message = getattr(event, "message", None)
+            if isinstance(message, Message):
+                rows.messages.append(message)
+            rows.events.append(event)
         start = len(self._log) + 1
         self._log.extend(StoredEvent(start + offset, event) for offset, event in enumerate(events))
+        rows.state = _restored(self, ticket, len(rows.messages), len(rows.events))
+        rows.deadline = deadline
 
     def __repr__(self) -> str:
         return f"InMemoryRepository({len(self._tickets)} tickets, {len(self._log)} events)"
+
+
+def _restored(source: InMemoryRepository, ticket: Ticket, messages: int, events: int) -> Ticket:
+    """``ticket`` as :meth:`InMemoryRepository.get` hands it out: its thread read from
+    the repository's lists, like a database adapter's."""
+    ticket_id, version, notes = ticket.id, ticket.version, ticket.summary().notes
+
+    def load_messages(*, public: bool) -> Callable[[], list[Message]]:
+        return lambda: source.thread_messages(ticket_id, version, public=public)
+
+    def load_events(*, public: bool) -> Callable[[], list[Event]]:
+        return lambda: source.thread_events(ticket_id, version, public=public)
+
+    return rethreaded(
+        ticket,
+        Thread(
+            messages,
+            load_messages(public=False),
+            public=(messages - notes, load_messages(public=True)),
+        ),
+        Thread(
+            events, load_events(public=False), public=(events - notes, load_events(public=True))
+        ),
+    )
+
+
+def _adds_message(event: Event) -> bool:
+    return isinstance(getattr(event, "message", None), Message)
+
+
+def _internal(item: Message | Event) -> bool:
+    if isinstance(item, Message):
+        return item.internal
+    return isinstance(item, MessageAdded) and item.message.internal
 
 
 class InMemoryAttachmentStore:

@@ -39,6 +39,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ from ticketcore.errors import (
     out_of_range,
 )
 from ticketcore.events import Event
+from ticketcore.model import Message
 from ticketcore.ports import (
     NO_DEADLINE,
     Order,
@@ -69,13 +71,15 @@ from ticketcore.ports import (
     read_page,
     read_ticket,
     stale_version,
+    thread_page,
+    thread_position,
     ticket_exists,
     ticket_not_found,
     ticket_pairs,
 )
 from ticketcore.serialization import (
     event_to_json,
-    ticket_to_json,
+    ticket_state_to_json,
     utc_microseconds,
 )
 from ticketcore.ticket import Ticket
@@ -86,7 +90,7 @@ _T = TypeVar("_T")
 
 #: The forward migrations: step ``n`` (1-based) takes a file from ``user_version``
 #: ``n - 1`` to ``n``. Steps are only ever appended.
-MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[sqlite3.Connection], None], ...]], ...] = (
     (
         "tickets and their event log",
         (
@@ -126,6 +130,14 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "CREATE INDEX tickets_by_updated ON tickets (updated_us, id)",
         ),
     ),
+    (
+        "a ticket's row keeps its state; its thread is read from the event log",
+        (
+            "ALTER TABLE events ADD COLUMN flags INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX events_by_ticket ON events (ticket_id, position)",
+            lambda connection: _to_state_rows(connection),  # noqa: PLW0108 - defined below
+        ),
+    ),
 )
 
 #: The schema version this release writes.
@@ -142,10 +154,12 @@ _UPDATE_TICKET = (
     " category = ?, priority = ?, created_us = ?, updated_us = ?, due_us = ?, data = ?"
     " WHERE id = ? AND version = ?"
 )
-_INSERT_EVENT = "INSERT INTO events (ticket_id, version, kind, data) VALUES (?, ?, ?, ?)"
+_INSERT_EVENT = "INSERT INTO events (ticket_id, version, kind, flags, data) VALUES (?, ?, ?, ?, ?)"
+#: ``events.flags``: the event adds a message; the message is an internal note.
+ADDS_MESSAGE, INTERNAL = 1, 2
 
 _TicketRow = tuple[str, int, str, str | None, str, str, str, int, int, int, str]
-_EventRow = tuple[str, int, str, str]
+_EventRow = tuple[str, int, str, int, str]
 
 
 def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
@@ -165,7 +179,10 @@ def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> 
             for step in range(version, target):
                 _description, statements = MIGRATIONS[step]
                 for statement in statements:
-                    connection.execute(statement)
+                    if callable(statement):
+                        statement(connection)
+                    else:
+                        connection.execute(statement)
                 # PRAGMA takes no parameters; the value is our own int.
                 connection.execute(f"PRAGMA user_version = {step + 1:d}")
             connection.execute("COMMIT")
@@ -284,7 +301,7 @@ class SQLiteRepository:
             )
         if found is None:
             raise ticket_not_found(ticket_id)
-        return read_ticket(ticket_id, found[0])
+        return read_ticket(ticket_id, found[0], self)
 
     def save(
         self,
@@ -323,7 +340,7 @@ class SQLiteRepository:
         sql, parameters = _select(query, limit=limit, cursor=cursor)
         with _translated():
             rows = self._connection().execute(sql, parameters).fetchall()
-        return read_page(query, rows, limit=limit)
+        return read_page(query, rows, limit=limit, source=self)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
@@ -340,6 +357,104 @@ class SQLiteRepository:
                 .fetchall()
             )
         return tuple(read_event(found, ticket_id, data) for found, ticket_id, data in rows)
+
+    def message_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
+        page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
+        return Page(tuple(_message_of(event) for event in page.items), page.next_cursor)
+
+    def event_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of the ticket's history (see :class:`~ticketcore.ports.ThreadReader`)."""
+        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
+
+    def _page(
+        self,
+        ticket_id: object,
+        public: object,
+        newest_first: object,
+        limit: object,
+        cursor: object,
+        *,
+        messages: bool,
+    ) -> Page[Event]:
+        found_id = check_ticket_id(ticket_id)
+        public = _check.boolean(public, "public")
+        descending = _check.boolean(newest_first, "newest_first")
+        size = check_limit(limit)
+        after = thread_position(
+            None if cursor is None else _check.text(cursor, "cursor"), newest_first=descending
+        )
+        sql = ["SELECT position, data FROM events WHERE ticket_id = ?"]
+        parameters: list[object] = [found_id]
+        sql.extend(_thread_filters(messages=messages, public=public))
+        if after is not None:
+            sql.append("AND position < ?" if descending else "AND position > ?")
+            parameters.append(after)
+        sql.append("ORDER BY position DESC LIMIT ?" if descending else "ORDER BY position LIMIT ?")
+        parameters.append(size + 1)
+        connection = self._connection()
+        with _translated():
+            rows = connection.execute(" ".join(sql), parameters).fetchall()
+            if (
+                not rows
+                and not connection.execute(
+                    "SELECT 1 FROM tickets WHERE id = ?", (found_id,)
+                ).fetchone()
+            ):
+                raise ticket_not_found(found_id)
+        events = [(position, read_event(position, found_id, data).event) for position, data in rows]
+        return thread_page(events, limit=size, newest_first=descending)
+
+    # the thread source of the tickets this repository hands out
+
+    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
+        """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
+        return [
+            _message_of(event)
+            for event in self._thread(ticket_id, version, messages=True, public=public)
+        ]
+
+    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
+        """The ticket's events up to ``version`` (see :class:`ThreadSource`)."""
+        return self._thread(ticket_id, version, messages=False, public=public)
+
+    def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
+        sql = " ".join(
+            (
+                "SELECT position, data FROM events WHERE ticket_id = ? AND version <= ?",
+                *_thread_filters(messages=messages, public=public),
+                "ORDER BY position",
+            )
+        )
+        with _translated():
+            if not self._closed:
+                rows = self._connection().execute(sql, (ticket_id, version)).fetchall()
+            else:
+                # a ticket read before close() still reads its thread: through a
+                # short-lived read-only connection, so nothing is created or kept open
+                uri = f"file:{urllib.parse.quote(str(self._path.absolute()))}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=self._timeout)
+                try:
+                    rows = connection.execute(sql, (ticket_id, version)).fetchall()
+                finally:
+                    connection.close()
+        return [read_event(position, ticket_id, data).event for position, data in rows]
 
     # -- tools -------------------------------------------------------------------------
 
@@ -474,12 +589,87 @@ def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
         utc_microseconds(ticket.created_at),
         utc_microseconds(ticket.updated_at),
         due,
-        ticket_to_json(ticket),
+        ticket_state_to_json(ticket),
     )
 
 
 def _event_rows(events: Iterable[Event]) -> list[_EventRow]:
-    return [(event.ticket_id, event.version, event.kind, event_to_json(event)) for event in events]
+    return [
+        (event.ticket_id, event.version, event.kind, _flags(event), event_to_json(event))
+        for event in events
+    ]
+
+
+def _flags(event: Event) -> int:
+    message = getattr(event, "message", None)
+    if not isinstance(message, Message):
+        return 0
+    return ADDS_MESSAGE | (INTERNAL if message.internal else 0)
+
+
+def _message_of(event: Event) -> Message:
+    message = getattr(event, "message", None)
+    assert isinstance(message, Message)  # noqa: S101 - the query picked message events
+    return message
+
+
+def _thread_filters(*, messages: bool, public: bool) -> list[str]:
+    filters = []
+    if messages:
+        filters.append(f"AND flags & {ADDS_MESSAGE:d}")
+    if public:
+        filters.append(f"AND NOT flags & {INTERNAL:d}")
+    return filters
+
+
+def _to_state_rows(connection: sqlite3.Connection) -> None:
+    """Migration 3: each ticket's row becomes its state; its events get their flags.
+
+    The thread is read from the event log from now on, so each ticket's log must hold
+    its history: one that holds none gets it appended; one that holds another number of
+    events is a :class:`~ticketcore.StorageError` (``storage_invalid``) and nothing is
+    migrated.
+    """
+    counts = dict(
+        connection.execute("SELECT ticket_id, count(*) FROM events GROUP BY ticket_id").fetchall()
+    )
+    after = ""
+    while True:
+        rows = connection.execute(
+            "SELECT id, data FROM tickets WHERE id > ? ORDER BY id LIMIT 500", (after,)
+        ).fetchall()
+        if not rows:
+            break
+        for ticket_id, data in rows:
+            ticket = read_ticket(ticket_id, data)
+            logged = counts.get(ticket_id, 0)
+            if logged == 0:  # a row written without its log (by hand, or by a host)
+                connection.executemany(_INSERT_EVENT, _event_rows(ticket.history))
+            elif logged != len(ticket.history):
+                raise StorageError(
+                    ErrorCode.STORAGE_INVALID,
+                    f"ticket {ticket_id}'s event log does not match its history",
+                    params={"reason": "event log", "ticket_id": ticket_id},
+                )
+            connection.execute(
+                "UPDATE tickets SET data = ? WHERE id = ?",
+                (ticket_state_to_json(ticket), ticket_id),
+            )
+        after = rows[-1][0]
+    while True:
+        events = connection.execute(
+            "SELECT position, ticket_id, data FROM events WHERE flags = 0"
+            " AND kind IN ('ticket_opened', 'message_added') ORDER BY position LIMIT 500"
+        ).fetchall()
+        if not events:
+            break
+        connection.executemany(
+            "UPDATE events SET flags = ? WHERE position = ?",
+            [
+                (_flags(read_event(position, ticket_id, data).event), position)
+                for position, ticket_id, data in events
+            ],
+        )
 
 
 def _select(query: TicketQuery, *, limit: int, cursor: str | None) -> tuple[str, list[object]]:

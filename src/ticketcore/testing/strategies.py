@@ -786,7 +786,7 @@ def _histories(
                 break
         else:
             reject()  # this workflow lets nobody add to the ticket: try another
-    return ticket.history
+    return tuple(ticket.history)
 
 
 @_checked

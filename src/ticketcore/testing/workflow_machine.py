@@ -481,7 +481,7 @@ class WorkflowMachine(RuleBasedStateMachine):
             _check(before.status is not Status.CLOSED, "a closed ticket changed")
             _same(after.version, before.version + 1)
             _same({event.version for event in events}, {after.version})
-            _same(after.history, before.history + events)
+            _same(tuple(after.history), (*before.history, *events))
             _same(after.messages[: len(before.messages)], before.messages)
             _same(after.updated_at, self.now)
             for event in events:
