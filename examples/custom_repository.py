@@ -5,25 +5,44 @@
 
 Both need the contract suite's pytest: ``pip install '.[testing]'`` from a clone.
 
-A host keeps tickets wherever it already keeps data. This adapter stores each ticket as
-one JSON document in a key-value store (a plain dict stands in for Redis, DynamoDB or a
-document database), in ticketcore's versioned wire format (``ticketcore.serialization``).
+A host keeps tickets wherever it already keeps data. This adapter stores each ticket's
+state as one small JSON document in a key-value store (a plain dict stands in for Redis,
+DynamoDB or a document database) and appends its events to a list, in ticketcore's
+versioned wire format (``ticketcore.serialization``).
 ``TestJsonDocumentRepository`` at the bottom runs ``TicketRepositoryContract`` (from the
 ``ticketcore[testing]`` extra) against it: the same checks the SQLite adapter passes.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from ticketcore import Event, Helpdesk, Page, StoredEvent, Ticket, TicketQuery, serialization
+from ticketcore import (
+    Event,
+    Helpdesk,
+    Message,
+    MessageAdded,
+    Page,
+    StoredEvent,
+    Ticket,
+    TicketOpened,
+    TicketQuery,
+    serialization,
+)
 from ticketcore.ports import (
     check_limit,
     check_position,
+    check_stored_ticket,
+    check_ticket_id,
     new_events,
+    read_ticket,
     stale_version,
+    thread_page,
+    thread_position,
     ticket_exists,
     ticket_not_found,
 )
@@ -31,63 +50,83 @@ from ticketcore.testing.contract import TicketRepositoryContract
 
 
 class JsonDocumentRepository:
-    """A ``ticketcore.ports.TicketRepository`` over a key-value store of JSON documents.
+    """A ``ticketcore.ports.TicketRepository`` (and ``ThreadReader``) over a key-value
+    store of JSON documents.
 
-    Each document is ``{"ticket": <ticket in the wire format>, "next_deadline": <ISO
-    8601 or null>}``; the event log is a list of JSON events (position = index + 1).
+    A ticket is two things, as in every ticketcore adapter: its **state**, one small
+    document ``{"version", "next_deadline", "state"}`` rewritten on each save (the state
+    record of ``serialization.ticket_state_to_json``: fields, counts and SLA clocks, no
+    messages), and its **thread**, the ticket's events, only ever appended. A save
+    writes the new events and one state document, so it costs the same however long
+    the ticket is; ``get`` reads the state only, and the ticket it returns reads its
+    thread from this repository when something looks at its messages or history.
     """
 
     def __init__(self) -> None:
-        # One lock makes "check the version, then write the document and its events" a
-        # transaction; a real store would use a conditional write or a transaction.
+        # One lock makes "check the version, then write the state and append the events"
+        # a transaction; a real store would use a conditional write or a transaction.
         self._lock = threading.Lock()
         self._documents: dict[str, str] = {}
-        self._events: list[str] = []
+        # ticket id -> its rows, oldest first: (position, version, adds a message,
+        # is internal, event JSON); the flags let a page filter without decoding.
+        self._threads: dict[str, list[tuple[int, int, bool, bool, str]]] = {}
+        self._events: list[str] = []  # the event log (the outbox): position = index + 1
 
     def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
         """Store a new ticket and append its whole history to the event log."""
-        document, events = _encode(ticket, next_deadline, ticket.history)
+        check_stored_ticket(ticket, next_deadline)
+        document, rows = _encode(ticket, next_deadline, ticket.history)
         with self._lock:
             if ticket.id in self._documents:
                 raise ticket_exists(ticket.id)
             self._documents[ticket.id] = document
-            self._events.extend(events)
+            self._threads[ticket.id] = []
+            self._append(ticket.id, rows)
 
     def get(self, ticket_id: str) -> Ticket:
-        """The stored ticket with this id, or ``NotFoundError``."""
+        """The stored ticket with this id (its thread read on use), or ``NotFoundError``."""
+        check_ticket_id(ticket_id)
         with self._lock:
             document = self._documents.get(ticket_id)
         if document is None:
             raise ticket_not_found(ticket_id)
-        return _decode(document)[0]
+        return _decode(ticket_id, document, self)[0]
 
     def save(
         self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
     ) -> None:
-        """Replace the ticket if it is still at ``expected_version``, else ``ConflictError``."""
+        """Replace the ticket's state if it is still at ``expected_version``, else
+        ``ConflictError``; append its new events."""
+        check_stored_ticket(ticket, next_deadline)
         # new_events refuses a ticket with nothing new to save (a ValidationError).
-        document, events = _encode(
-            ticket, next_deadline, new_events(ticket, expected_version=expected_version)
-        )
+        events = new_events(ticket, expected_version=expected_version)
+        document, rows = _encode(ticket, next_deadline, events)
         with self._lock:
             stored = self._documents.get(ticket.id)
             if stored is None:
                 raise ticket_not_found(ticket.id)
-            stored_version = json.loads(stored)["ticket"]["version"]
+            stored_version = json.loads(stored)["version"]
             if stored_version != expected_version:
                 raise stale_version(ticket.id, expected_version, stored_version)
             self._documents[ticket.id] = document
-            self._events.extend(events)
+            self._append(ticket.id, rows)
+
+    def _append(self, ticket_id: str, rows: list[tuple[int, bool, bool, str]]) -> None:
+        thread = self._threads[ticket_id]
+        for version, adds_message, internal, text in rows:
+            self._events.append(text)
+            thread.append((len(self._events), version, adds_message, internal, text))
 
     def query(
         self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> Page[Ticket]:
         """One page of the matching tickets, in the query's order."""
         with self._lock:
-            documents = list(self._documents.values())
-        # A store without a query language reads every document and lets
-        # TicketQuery.select filter, sort and page: the reference semantics.
-        rows = [_decode(document) for document in documents]
+            documents = list(self._documents.items())
+        # A store without a query language reads every state document (never a thread)
+        # and lets TicketQuery.select filter, sort and page: the reference semantics. A
+        # store with indexes fetches only the page, as the SQL adapters do.
+        rows = [_decode(ticket_id, document, self) for ticket_id, document in documents]
         return (query or TicketQuery()).select(rows, limit=limit, cursor=cursor)
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
@@ -100,25 +139,115 @@ class JsonDocumentRepository:
             for offset, text in enumerate(texts)
         )
 
+    # -- the thread: by page (ThreadReader), and whole for the tickets ``get`` returns --
+
+    def message_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of the ticket's messages, oldest (or newest) first."""
+        page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
+        return Page(tuple(_message(event) for event in page.items), page.next_cursor)
+
+    def event_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of the ticket's history, oldest (or newest) first."""
+        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
+
+    def _page(
+        self,
+        ticket_id: str,
+        public: bool,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+        *,
+        messages: bool,
+    ) -> Page[Event]:
+        check_ticket_id(ticket_id)
+        limit = check_limit(limit)
+        after = thread_position(cursor, newest_first=newest_first)  # checks the cursor too
+        with self._lock:
+            thread = self._threads.get(ticket_id)
+            if thread is None:
+                raise ticket_not_found(ticket_id)
+            # keyset paging: start right after the cursor's position, take limit + 1
+            start = 0 if after is None else bisect.bisect_right(thread, (after, 2**62))
+            stop = len(thread) if after is None else bisect.bisect_left(thread, (after,))
+            rows = reversed(thread[:stop]) if newest_first else iter(thread[start:])
+            found: list[tuple[int, str]] = []
+            for position, _version, adds_message, internal, text in rows:
+                if (messages and not adds_message) or (public and internal):
+                    continue
+                found.append((position, text))
+                if len(found) > limit:
+                    break
+        decoded = [(position, serialization.event_from_json(text)) for position, text in found]
+        return thread_page(decoded, limit=limit, newest_first=newest_first)
+
+    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
+        """The ticket's messages up to ``version`` (a ``serialization.ThreadSource``)."""
+        return [
+            _message(event)
+            for event in self.thread_events(ticket_id, version, public=public)
+            if isinstance(event, TicketOpened | MessageAdded)
+        ]
+
+    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
+        """The ticket's events up to ``version`` (a ``serialization.ThreadSource``)."""
+        with self._lock:
+            thread = list(self._threads.get(ticket_id, ()))
+        return [
+            serialization.event_from_json(text)
+            for _, row_version, _, internal, text in thread
+            if row_version <= version and not (public and internal)
+        ]
+
 
 def _encode(
-    ticket: Ticket, next_deadline: datetime | None, events: tuple[Event, ...]
-) -> tuple[str, list[str]]:
+    ticket: Ticket, next_deadline: datetime | None, events: Sequence[Event]
+) -> tuple[str, list[tuple[int, bool, bool, str]]]:
     # Everything is encoded before anything is written: an error leaves the store as it was.
     document = {
-        "ticket": serialization.ticket_to_dict(ticket),
+        "version": ticket.version,
         "next_deadline": None if next_deadline is None else next_deadline.isoformat(),
+        "state": serialization.ticket_state_to_dict(ticket),
     }
-    return json.dumps(document), [serialization.event_to_json(event) for event in events]
+    rows = []
+    for event in events:
+        message = event.message if isinstance(event, TicketOpened | MessageAdded) else None
+        internal = message is not None and message.internal
+        rows.append(
+            (event.version, message is not None, internal, serialization.event_to_json(event))
+        )
+    return json.dumps(document), rows
 
 
-def _decode(document: str) -> tuple[Ticket, datetime | None]:
+def _decode(
+    ticket_id: str, document: str, source: JsonDocumentRepository
+) -> tuple[Ticket, datetime | None]:
     data = json.loads(document)
     deadline = data["next_deadline"]
-    return (
-        serialization.ticket_from_dict(data["ticket"]),
-        None if deadline is None else datetime.fromisoformat(deadline),
-    )
+    # read_ticket names the ticket in a RecordUnreadableError if the record is damaged
+    ticket = read_ticket(ticket_id, json.dumps(data["state"]), source)
+    return ticket, None if deadline is None else datetime.fromisoformat(deadline)
+
+
+def _message(event: Event) -> Message:
+    assert isinstance(event, TicketOpened | MessageAdded)  # the page picked message events
+    return event.message
 
 
 class TestJsonDocumentRepository(TicketRepositoryContract):
@@ -148,6 +277,8 @@ def main() -> None:
     ticket = repository.get(opened.id)
     print(f"{ticket.id} read back from its document: {ticket.status}, version {ticket.version}")
     print("messages:", [message.body for message in ticket.messages])
+    newest = repository.message_page(opened.id, newest_first=True, limit=1)
+    print("newest message:", newest.items[0].body)
     print("event log:", [record.event.kind for record in repository.events_after(0)])
     print("Prove the adapter with: pytest examples/custom_repository.py")
 

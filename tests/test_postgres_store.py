@@ -4,6 +4,7 @@ layout, indexes, error translation, faults, concurrent writers and consumer grou
 The server comes from the ``pgserver`` fixtures; each test works in schemas of its own.
 """
 
+import json
 import socket
 import subprocess
 import sys
@@ -30,7 +31,12 @@ from pgserver import (  # noqa: F401 - fixtures: postgres_dsn, postgres_pool, ne
 from ticketcore.clock import FixedClock, SequentialIds
 from ticketcore.helpdesk import ACTIVE_STATUSES, Helpdesk
 from ticketcore.ports import NO_DEADLINE, TicketQuery
-from ticketcore.serialization import ticket_from_json, utc_microseconds
+from ticketcore.serialization import (
+    event_to_json,
+    ticket_state_from_json,
+    ticket_to_json,
+    utc_microseconds,
+)
 from ticketcore.storage import postgres as postgres_adapter
 from ticketcore.storage.memory import InMemoryAttachmentStore, InMemoryRepository
 from ticketcore.storage.postgres import (
@@ -221,7 +227,24 @@ def test_an_older_schema_is_migrated_forward_keeping_its_tickets(postgres_pool, 
     repository = PostgresRepository(postgres_pool, schema=new_schema())
     assert repository.migrate(target=1) == 1
     ticket = opened()
-    repository.add(ticket)  # as a release that knew only the first step would
+    # A ticket as a release that knew only the first step wrote it: the whole document.
+    statements = (
+        (
+            (
+                "INSERT INTO {schema}.tickets VALUES"
+                " ('T-1', 1, 'sara', NULL, 'open', 'general', 'medium', %s, %s, %s, %s)"
+            ),
+            (utc_microseconds(T0), utc_microseconds(T0), NO_DEADLINE, ticket_to_json(ticket)),
+        ),
+        (
+            "INSERT INTO {schema}.events VALUES (1, 'T-1', 1, 'ticket_opened', %s)",
+            (event_to_json(ticket.history[0]),),
+        ),
+        ("UPDATE {schema}.event_counter SET last_position = 1", ()),
+    )
+    with postgres_pool.connection() as connection:
+        for statement, parameters in statements:
+            connection.execute(_in(repository.schema, statement), parameters)
     indexes = _rows(
         postgres_pool,
         "SELECT indexname FROM pg_indexes WHERE schemaname = %s",
@@ -323,7 +346,8 @@ def test_tickets_are_jsonb_plus_utc_microsecond_columns(repository, postgres_poo
     assert row[0] == row[1] == utc_microseconds(T0)
     assert row[2] == utc_microseconds(T0 + timedelta(hours=6))
     assert row[3:5] == ("object", "1")
-    assert ticket_from_json(row[5]) == ticket
+    assert ticket_state_from_json(row[5], repository) == ticket
+    assert json.loads(row[5])["kind"] == "ticket_state"
     assert events == [(1, "T-1", 1, "ticket_opened")]
 
 
@@ -403,8 +427,10 @@ def test_a_connection_factory_gets_each_connection_closed(postgres_dsn, new_sche
     repository = PostgresRepository(connect, schema=new_schema())
     repository.migrate()
     repository.add(opened())
-    assert repository.get("T-1") == opened()
-    assert len(opened_connections) == 3
+    stored = repository.get("T-1")
+    assert len(opened_connections) == 3  # migrate, add, get: the state row only
+    assert stored == opened()  # reads the thread: its messages, then its history
+    assert len(opened_connections) == 5
     assert all(connection.closed for connection in opened_connections)
 
     def sessions():

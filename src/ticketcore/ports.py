@@ -48,9 +48,10 @@ from ticketcore.events import Event
 from ticketcore.model import Attachment, Message
 from ticketcore.serialization import (
     ThreadSource,
+    _loads,
     event_from_json,
-    ticket_from_json,
-    ticket_state_from_json,
+    ticket_from_dict,
+    ticket_state_from_dict,
     utc_microseconds,
 )
 from ticketcore.ticket import Ticket
@@ -483,24 +484,18 @@ def read_ticket(ticket_id: str, data: str | bytes, source: ThreadSource | None =
     ``record_unreadable``) naming the ticket: never the caller's ValidationError.
     """
     try:
-        if _is_state(data):
+        record = _loads(data, "record")
+        if record.get("kind") == "ticket_state":
             if source is None:
                 raise record_unreadable(ticket_id, "a state record needs a thread source")
-            ticket = ticket_state_from_json(data, source)
+            ticket = ticket_state_from_dict(record, source)
         else:
-            ticket = ticket_from_json(data)
+            ticket = ticket_from_dict(record)
     except ValidationError as error:
         raise record_unreadable(ticket_id, error.message) from error
     if ticket.id != ticket_id:
         raise record_unreadable(ticket_id, f"the record holds ticket {ticket.id!r}")
     return ticket
-
-
-def _is_state(data: str | bytes) -> bool:
-    # The marker's quotes are bare, so it cannot be text inside a JSON string value.
-    if isinstance(data, bytes):
-        return b'"kind":"ticket_state"' in data
-    return isinstance(data, str) and '"kind":"ticket_state"' in data
 
 
 _ROW_LENGTH = 3

@@ -19,13 +19,19 @@ migrated by an explicit call, once per deployment::
 
 How it stores:
 
-- ``tickets``: one row per ticket, the ticket as ``jsonb`` (:mod:`ticketcore.serialization`)
-  plus the columns queries filter and sort on; instants are ``bigint`` microseconds since
+- ``tickets``: one row per ticket, its current state as ``jsonb`` (the state record of
+  :func:`~ticketcore.serialization.ticket_state_to_json`: fields, counts and SLA clocks,
+  no messages and no history) plus the columns queries filter and sort on; instants are ``bigint`` microseconds since
   1970 UTC, so ordering, cursors and ``due_before`` are exact. ``due_us`` is the next SLA
   deadline, or :data:`~ticketcore.ports.NO_DEADLINE` when none runs. ``id`` sorts with
   the ``"C"`` collation (code point order), as :class:`~ticketcore.ports.TicketQuery`
   does, whatever the database's locale.
-- ``events``: the event log (the outbox). Positions come from a one-row counter that
+- ``events``: the event log (the outbox), and the ticket's thread: a save appends the
+  new events and updates the one state row, so its cost does not grow with the ticket.
+  ``flags`` marks the events that add a message and those only staff may read, so a
+  page of messages, or a requester's page, is filtered in the query
+  (``events_by_ticket`` index). A ticket read from the store reads its thread from
+  here when asked, by page (:meth:`PostgresRepository.message_page`) or whole. Positions come from a one-row counter that
   each write updates after writing its tickets, in the same statement; the row lock,
   held until the commit, serializes the appends, so positions are gap-free and only
   grow in commit order (a sequence would not: a transaction may commit after another
@@ -70,6 +76,7 @@ from ticketcore.errors import (
     wrong_type,
 )
 from ticketcore.events import Event
+from ticketcore.model import Message
 from ticketcore.ports import (
     NO_DEADLINE,
     Order,
@@ -86,15 +93,18 @@ from ticketcore.ports import (
     read_page,
     read_ticket,
     stale_version,
+    thread_page,
+    thread_position,
     ticket_exists,
     ticket_not_found,
     ticket_pairs,
 )
 from ticketcore.serialization import (
     event_to_json,
-    ticket_to_json,
+    ticket_state_to_json,
     utc_microseconds,
 )
+from ticketcore.storage._rows import event_flags, message_of, thread_filters
 from ticketcore.ticket import Ticket
 
 __all__ = [
@@ -120,7 +130,10 @@ DEFAULT_LEASE = timedelta(seconds=30)
 
 #: The forward migrations: step ``n`` (1-based) takes a schema from version ``n - 1`` to
 #: ``n``. Steps are only ever appended. ``{schema}`` is the quoted schema name.
-MIGRATIONS: tuple[tuple[str, tuple[LiteralString, ...]], ...] = (
+#: A step is SQL, or a function of the migrating cursor and the schema's name.
+MigrationStep: TypeAlias = LiteralString | Callable[["psycopg.Cursor[TupleRow]", str], None]
+
+MIGRATIONS: tuple[tuple[str, tuple[MigrationStep, ...]], ...] = (
     (
         "tickets and their event log",
         (
@@ -187,6 +200,14 @@ MIGRATIONS: tuple[tuple[str, tuple[LiteralString, ...]], ...] = (
             """,
         ),
     ),
+    (
+        "a ticket's row keeps its state; its thread is read from the event log",
+        (
+            "ALTER TABLE {schema}.events ADD COLUMN flags integer NOT NULL DEFAULT 0",
+            "CREATE INDEX events_by_ticket ON {schema}.events (ticket_id, position)",
+            lambda cursor, schema: _to_state_rows(cursor, schema),  # noqa: PLW0108
+        ),
+    ),
 )
 
 #: The schema version this release writes.
@@ -226,13 +247,13 @@ _APPEND_EVENTS: LiteralString = """
         WHERE (SELECT count(*) FROM changed) > 0
         RETURNING last_position - %(event_count)s AS last_before
     )
-    INSERT INTO {schema}.events (position, ticket_id, version, kind, data)
+    INSERT INTO {schema}.events (position, ticket_id, version, kind, flags, data)
     SELECT counter.last_before + event.number, event.ticket_id, event.version, event.kind,
-        event.data::jsonb
+        event.flags, event.data::jsonb
     FROM counter, unnest(
         %(event_ticket_ids)s::text[], %(event_versions)s::integer[],
-        %(event_kinds)s::text[], %(event_data)s::text[]
-    ) WITH ORDINALITY AS event (ticket_id, version, kind, data, number)
+        %(event_kinds)s::text[], %(event_flags)s::integer[], %(event_data)s::text[]
+    ) WITH ORDINALITY AS event (ticket_id, version, kind, flags, data, number)
 """
 
 _ADD: LiteralString = """
@@ -332,7 +353,10 @@ def migrate(
         for step in range(version, target):
             description, statements = MIGRATIONS[step]
             for statement in statements:
-                cursor.execute(_compose(statement, schema))
+                if callable(statement):
+                    statement(cursor, schema)
+                else:
+                    cursor.execute(_compose(statement, schema))
             cursor.execute(
                 _compose(
                     "INSERT INTO {schema}.schema_migrations (version, description) VALUES (%s, %s)",
@@ -446,7 +470,7 @@ class PostgresRepository:
         found = self._read_one(self._sql.get, (ticket_id,))
         if found is None:
             raise ticket_not_found(ticket_id)
-        return read_ticket(ticket_id, found[0])
+        return read_ticket(ticket_id, found[0], source=self)
 
     def save(
         self,
@@ -479,7 +503,94 @@ class PostgresRepository:
         limit = check_limit(limit)
         statement, parameters = _select(query, self._sql.tickets, limit=limit, cursor=cursor)
         rows = self._read_all(statement, parameters)
-        return read_page(query, rows, limit=limit)
+        return read_page(query, rows, limit=limit, source=self)
+
+    def message_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
+        page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
+        return Page(tuple(message_of(event) for event in page.items), page.next_cursor)
+
+    def event_page(
+        self,
+        ticket_id: str,
+        *,
+        public: bool = False,
+        newest_first: bool = False,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of the ticket's history (see :class:`~ticketcore.ports.ThreadReader`)."""
+        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
+
+    def _page(
+        self,
+        ticket_id: object,
+        public: object,
+        newest_first: object,
+        limit: object,
+        cursor: object,
+        *,
+        messages: bool,
+    ) -> Page[Event]:
+        found_id = check_ticket_id(ticket_id)
+        public = _check.boolean(public, "public")
+        descending = _check.boolean(newest_first, "newest_first")
+        size = check_limit(limit)
+        after = thread_position(
+            None if cursor is None else _check.text(cursor, "cursor"), newest_first=descending
+        )
+        parts: list[LiteralString] = [
+            "SELECT position, data::text FROM {schema}.events WHERE ticket_id = %s",
+            *thread_filters(messages=messages, public=public),
+        ]
+        parameters: list[object] = [found_id]
+        if after is not None:
+            parts.append("AND position < %s" if descending else "AND position > %s")
+            parameters.append(after)
+        parts.append(
+            "ORDER BY position DESC LIMIT %s" if descending else "ORDER BY position LIMIT %s"
+        )
+        parameters.append(size + 1)
+        rows = self._read_all(_compose(" ".join(parts), self._schema), parameters)
+        if not rows and self._read_one(self._sql.version, (found_id,)) is None:
+            raise ticket_not_found(found_id)
+        events = [(position, read_event(position, found_id, data).event) for position, data in rows]
+        return thread_page(events, limit=size, newest_first=descending)
+
+    # the thread source of the tickets this repository hands out
+
+    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
+        """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
+        return [
+            message_of(event)
+            for event in self._thread(ticket_id, version, messages=True, public=public)
+        ]
+
+    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
+        """The ticket's events up to ``version`` (see :class:`ThreadSource`)."""
+        return self._thread(ticket_id, version, messages=False, public=public)
+
+    def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
+        parts: list[LiteralString] = [
+            "SELECT position, data::text FROM {schema}.events",
+            "WHERE ticket_id = %s AND version <= %s",
+            *thread_filters(messages=messages, public=public),
+            "ORDER BY position",
+        ]
+        # a ticket read before close() still reads its thread: the connections are the
+        # host's, and stay open
+        rows = self._read_all(
+            _compose(" ".join(parts), self._schema), (ticket_id, version), closed_ok=True
+        )
+        return [read_event(position, ticket_id, data).event for position, data in rows]
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
@@ -571,8 +682,8 @@ class PostgresRepository:
     # -- internals ---------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
-        if self._closed:
+    def _connection(self, *, closed_ok: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        if self._closed and not closed_ok:
             raise StorageUnavailableError(
                 ErrorCode.STORAGE_UNAVAILABLE,
                 f"the repository on schema {self._schema!r} is closed",
@@ -642,9 +753,9 @@ class PostgresRepository:
             return cursor.fetchone()
 
     def _read_all(
-        self, statement: sql.Composed, parameters: Sequence[object]
+        self, statement: sql.Composed, parameters: Sequence[object], *, closed_ok: bool = False
     ) -> list[tuple[Any, ...]]:
-        with translated(schema=self._schema), self._connection() as connection:
+        with translated(schema=self._schema), self._connection(closed_ok=closed_ok) as connection:
             cursor = connection.cursor(row_factory=tuple_row)
             cursor.execute(statement, parameters)
             return cursor.fetchall()
@@ -850,7 +961,7 @@ def _ticket_columns(ticket: Ticket, next_deadline: datetime | None) -> dict[str,
         "created_us": utc_microseconds(ticket.created_at),
         "updated_us": utc_microseconds(ticket.updated_at),
         "due_us": due,
-        "data": ticket_to_json(ticket),
+        "data": ticket_state_to_json(ticket),
     }
 
 
@@ -862,6 +973,7 @@ def _event_parameters(events: Iterable[Event]) -> dict[str, object]:
         "event_ticket_ids": [event.ticket_id for event in listed],
         "event_versions": [event.version for event in listed],
         "event_kinds": [event.kind for event in listed],
+        "event_flags": [event_flags(event) for event in listed],
         "event_data": [event_to_json(event) for event in listed],
     }
 
@@ -925,3 +1037,70 @@ def _filters(query: TicketQuery) -> list[tuple[sql.Composable, tuple[object, ...
 
 def _microseconds(moment: datetime | None) -> int | None:
     return None if moment is None else utc_microseconds(moment)
+
+
+def _to_state_rows(cursor: psycopg.Cursor[TupleRow], schema: str) -> None:
+    """Migration 4: each ticket's row becomes its state; its events get their flags.
+
+    The thread is read from the event log from now on, so each ticket's log must hold
+    its history: one that holds none gets it appended; one that holds another number of
+    events is a :class:`~ticketcore.StorageError` (``storage_invalid``) and nothing is
+    migrated (the migration's transaction is rolled back).
+    """
+    cursor.execute(_compose("SELECT ticket_id, count(*) FROM {schema}.events GROUP BY 1", schema))
+    counts = {str(ticket_id): int(count) for ticket_id, count in cursor.fetchall()}
+    after = ""
+    while True:
+        cursor.execute(
+            _compose(
+                "SELECT id, data::text FROM {schema}.tickets WHERE id > %s ORDER BY id LIMIT 500",
+                schema,
+            ),
+            (after,),
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        for ticket_id, data in rows:
+            ticket = read_ticket(ticket_id, data)
+            logged = counts.get(ticket_id, 0)
+            if logged == 0:  # a row written without its log (by hand, or by a host)
+                parameters = _event_parameters(ticket.history)
+                cursor.execute(
+                    sql.SQL("WITH changed AS (SELECT 1), {append_events}").format(
+                        append_events=_compose(_APPEND_EVENTS, schema)
+                    ),
+                    parameters,
+                )
+            elif logged != len(ticket.history):
+                raise StorageError(
+                    ErrorCode.STORAGE_INVALID,
+                    f"ticket {ticket_id}'s event log does not match its history",
+                    params={"reason": "event log", "ticket_id": ticket_id},
+                )
+            cursor.execute(
+                _compose("UPDATE {schema}.tickets SET data = %s::jsonb WHERE id = %s", schema),
+                (ticket_state_to_json(ticket), ticket_id),
+            )
+        after = rows[-1][0]
+    position = 0
+    while True:
+        cursor.execute(
+            _compose(
+                "SELECT position, ticket_id, data::text FROM {schema}.events WHERE position > %s"
+                " AND kind IN ('ticket_opened', 'message_added') ORDER BY position LIMIT 500",
+                schema,
+            ),
+            (position,),
+        )
+        events = cursor.fetchall()
+        if not events:
+            break
+        cursor.executemany(
+            _compose("UPDATE {schema}.events SET flags = %s WHERE position = %s", schema),
+            [
+                (event_flags(read_event(found, ticket_id, data).event), found)
+                for found, ticket_id, data in events
+            ],
+        )
+        position = events[-1][0]

@@ -82,6 +82,7 @@ from ticketcore.serialization import (
     ticket_state_to_json,
     utc_microseconds,
 )
+from ticketcore.storage._rows import event_flags, message_of, thread_filters
 from ticketcore.ticket import Ticket
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteRepository", "migrate"]
@@ -155,8 +156,6 @@ _UPDATE_TICKET = (
     " WHERE id = ? AND version = ?"
 )
 _INSERT_EVENT = "INSERT INTO events (ticket_id, version, kind, flags, data) VALUES (?, ?, ?, ?, ?)"
-#: ``events.flags``: the event adds a message; the message is an internal note.
-ADDS_MESSAGE, INTERNAL = 1, 2
 
 _TicketRow = tuple[str, int, str, str | None, str, str, str, int, int, int, str]
 _EventRow = tuple[str, int, str, int, str]
@@ -369,7 +368,7 @@ class SQLiteRepository:
     ) -> Page[Message]:
         """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
         page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
-        return Page(tuple(_message_of(event) for event in page.items), page.next_cursor)
+        return Page(tuple(message_of(event) for event in page.items), page.next_cursor)
 
     def event_page(
         self,
@@ -402,7 +401,7 @@ class SQLiteRepository:
         )
         sql = ["SELECT position, data FROM events WHERE ticket_id = ?"]
         parameters: list[object] = [found_id]
-        sql.extend(_thread_filters(messages=messages, public=public))
+        sql.extend(thread_filters(messages=messages, public=public))
         if after is not None:
             sql.append("AND position < ?" if descending else "AND position > ?")
             parameters.append(after)
@@ -426,7 +425,7 @@ class SQLiteRepository:
     def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
         """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
         return [
-            _message_of(event)
+            message_of(event)
             for event in self._thread(ticket_id, version, messages=True, public=public)
         ]
 
@@ -438,7 +437,7 @@ class SQLiteRepository:
         sql = " ".join(
             (
                 "SELECT position, data FROM events WHERE ticket_id = ? AND version <= ?",
-                *_thread_filters(messages=messages, public=public),
+                *thread_filters(messages=messages, public=public),
                 "ORDER BY position",
             )
         )
@@ -595,31 +594,9 @@ def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
 
 def _event_rows(events: Iterable[Event]) -> list[_EventRow]:
     return [
-        (event.ticket_id, event.version, event.kind, _flags(event), event_to_json(event))
+        (event.ticket_id, event.version, event.kind, event_flags(event), event_to_json(event))
         for event in events
     ]
-
-
-def _flags(event: Event) -> int:
-    message = getattr(event, "message", None)
-    if not isinstance(message, Message):
-        return 0
-    return ADDS_MESSAGE | (INTERNAL if message.internal else 0)
-
-
-def _message_of(event: Event) -> Message:
-    message = getattr(event, "message", None)
-    assert isinstance(message, Message)  # noqa: S101 - the query picked message events
-    return message
-
-
-def _thread_filters(*, messages: bool, public: bool) -> list[str]:
-    filters = []
-    if messages:
-        filters.append(f"AND flags & {ADDS_MESSAGE:d}")
-    if public:
-        filters.append(f"AND NOT flags & {INTERNAL:d}")
-    return filters
 
 
 def _to_state_rows(connection: sqlite3.Connection) -> None:
@@ -666,7 +643,7 @@ def _to_state_rows(connection: sqlite3.Connection) -> None:
         connection.executemany(
             "UPDATE events SET flags = ? WHERE position = ?",
             [
-                (_flags(read_event(position, ticket_id, data).event), position)
+                (event_flags(read_event(position, ticket_id, data).event), position)
                 for position, ticket_id, data in events
             ],
         )

@@ -24,6 +24,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 
@@ -34,13 +35,17 @@ from ticketcore.model import Actor, Attachment
 from ticketcore.ports import (
     AttachmentStore,
     Order,
+    Page,
     StoredEvent,
+    ThreadReader,
     TicketQuery,
     TicketRepository,
 )
 from ticketcore.ticket import Ticket
 
 __all__ = ["AttachmentStoreContract", "TicketRepositoryContract"]
+
+_Item = TypeVar("_Item")
 
 T0 = datetime(2026, 3, 21, 9, 0, tzinfo=UTC)
 SARA = Actor.requester("sara")
@@ -424,6 +429,68 @@ class TicketRepositoryContract(_Fresh):
         with pytest.raises(ValidationError):
             repository.query(limit=0)
 
+    # -- reading the thread by page (ThreadReader, optional) ------------------------------
+
+    def _reader(self) -> ThreadReader:
+        repository = self._repository()
+        if not isinstance(repository, ThreadReader):
+            pytest.skip("the repository does not read threads by page (ThreadReader)")
+        return repository
+
+    def _stored_thread(self) -> tuple[ThreadReader, Ticket]:
+        reader = self._reader()
+        ticket = _rich_ticket()
+        reader.add(ticket)  # type: ignore[attr-defined]  # a repository that reads pages
+        return reader, ticket
+
+    def test_message_pages_walk_the_thread_both_ways(self) -> None:
+        reader, ticket = self._stored_thread()
+        for limit in (1, 2, 50):
+            oldest = _thread_pages(reader.message_page, ticket.id, limit=limit)
+            _same(oldest, list(ticket.messages))
+            newest = _thread_pages(reader.message_page, ticket.id, limit=limit, newest_first=True)
+            _same(newest, list(reversed(ticket.messages)))
+
+    def test_event_pages_walk_the_history_both_ways(self) -> None:
+        reader, ticket = self._stored_thread()
+        for limit in (1, 3, 50):
+            _same(_thread_pages(reader.event_page, ticket.id, limit=limit), list(ticket.history))
+            newest = _thread_pages(reader.event_page, ticket.id, limit=limit, newest_first=True)
+            _same(newest, list(reversed(ticket.history)))
+
+    def test_a_public_page_leaves_out_notes_and_the_events_that_added_them(self) -> None:
+        reader, ticket = self._stored_thread()
+        public = [message for message in ticket.messages if not message.internal]
+        _true(len(public) < len(ticket.messages), "the ticket has no note to leave out")
+        for limit in (1, 50):
+            _same(_thread_pages(reader.message_page, ticket.id, limit=limit, public=True), public)
+            events = _thread_pages(reader.event_page, ticket.id, limit=limit, public=True)
+            _same(events, [event for event in ticket.history if not _adds_note(event)])
+
+    def test_a_page_sees_what_a_save_appended(self) -> None:
+        reader, ticket = self._stored_thread()
+        later = ticket.reply(SARA, "Any news?", at=ticket.updated_at + timedelta(minutes=5)).ticket
+        reader.save(later, expected_version=ticket.version)  # type: ignore[attr-defined]
+        _same(reader.message_page(ticket.id, newest_first=True, limit=1).items, later.messages[-1:])
+        _same(_thread_pages(reader.event_page, ticket.id, limit=4), list(later.history))
+
+    def test_a_thread_page_of_a_missing_ticket_is_not_found(self) -> None:
+        reader = self._reader()
+        for page in (reader.message_page, reader.event_page):
+            with pytest.raises(NotFoundError):
+                page("T-404")
+
+    def test_a_thread_cursor_of_the_other_direction_or_garbage_is_refused(self) -> None:
+        reader, ticket = self._stored_thread()
+        cursor = reader.message_page(ticket.id, limit=1).next_cursor
+        _true(cursor is not None, "a first page of one message has no next cursor")
+        for bad, newest_first in ((cursor, True), ("not a cursor", False)):
+            with pytest.raises(ValidationError) as caught:
+                reader.message_page(ticket.id, limit=1, cursor=bad, newest_first=newest_first)
+            _same(caught.value.code, ErrorCode.INVALID_CURSOR)
+        with pytest.raises(ValidationError):
+            reader.event_page(ticket.id, limit=0)
+
 
 class AttachmentStoreContract(_Fresh):
     """What every :class:`~ticketcore.ports.AttachmentStore` must do.
@@ -585,6 +652,28 @@ def _all_pages(repository: TicketRepository, query: TicketQuery, limit: int) -> 
         cursor = page.next_cursor
     msg = "the pages never ended"
     raise AssertionError(msg)
+
+
+def _thread_pages(
+    page: Callable[..., Page[_Item]], ticket_id: str, *, limit: int, **options: bool
+) -> list[_Item]:
+    """Every page of a thread, walked by cursor."""
+    found: list[_Item] = []
+    cursor: str | None = None
+    for _ in range(1000):
+        got = page(ticket_id, limit=limit, cursor=cursor, **options)
+        _true(len(got.items) <= limit, f"{len(got.items)} items for limit {limit}")
+        found.extend(got.items)
+        if got.next_cursor is None:
+            return found
+        cursor = got.next_cursor
+    msg = "the pages never ended"
+    raise AssertionError(msg)
+
+
+def _adds_note(event: Event) -> bool:
+    message = getattr(event, "message", None)
+    return message is not None and bool(message.internal)
 
 
 def _read(store: AttachmentStore, sha256: str) -> bytes:
