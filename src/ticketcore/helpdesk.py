@@ -29,9 +29,9 @@ the clock and new ids from the id generator.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TypedDict, TypeVar
 
 from ticketcore import _check
 from ticketcore._time import require_aware
@@ -45,7 +45,8 @@ from ticketcore.errors import (
     out_of_range,
     wrong_type,
 )
-from ticketcore.model import Actor, Attachment, require_actor
+from ticketcore.events import Event
+from ticketcore.model import Actor, Attachment, Message, require_actor
 from ticketcore.ports import (
     CHUNK_SIZE,
     MAX_PAGE_SIZE,
@@ -57,15 +58,20 @@ from ticketcore.ports import (
     Page,
     ReadableStream,
     StoredContent,
+    ThreadReader,
     TicketQuery,
     TicketRepository,
     check_ticket_id,
     record_unreadable,
+    thread_page,
+    thread_position,
 )
-from ticketcore.ticket import Change, Ticket
+from ticketcore.ticket import Change, Ticket, public_event
 from ticketcore.workflow import Action, Workflow
 
 __all__ = ["ACTIVE_STATUSES", "Helpdesk", "Upload"]
+
+_T = TypeVar("_T")
 
 #: The statuses of tickets that still need the support team: an agent's queue.
 ACTIVE_STATUSES: frozenset[Status] = frozenset(
@@ -400,6 +406,62 @@ class Helpdesk:
         actor = require_actor(actor)
         return self._load(ticket_id).visible_to(actor, workflow=self._workflow)
 
+    def messages(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        newest_first: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Message]:
+        """One page of a ticket's messages as ``actor`` may see them, oldest first (or
+        newest first); ``cursor`` is the ``next_cursor`` of the page before.
+
+        A requester's page never holds internal notes: on a repository that reads
+        threads by page (:class:`~ticketcore.ports.ThreadReader`), they are left out by
+        the query, and only the page is read; on any other, the loaded ticket is paged.
+        Who may see the ticket at all is decided as for :meth:`get`.
+        """
+        view, public, asked = self._thread_view(actor, ticket_id, newest_first, limit, cursor)
+        if isinstance(self._repository, ThreadReader):
+            return self._repository.message_page(view.id, public=public, **asked)
+        return _paged(view.messages, **asked)
+
+    def history(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        newest_first: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Event]:
+        """One page of a ticket's history as ``actor`` may see it (see :meth:`messages`):
+        a requester's page leaves out the events that added notes and shows a status
+        change's reason only when it was made public."""
+        view, public, asked = self._thread_view(actor, ticket_id, newest_first, limit, cursor)
+        if not isinstance(self._repository, ThreadReader):
+            return _paged(view.history, **asked)
+        page = self._repository.event_page(view.id, public=public, **asked)
+        if not public:
+            return page
+        return Page(tuple(public_event(event) for event in page.items), page.next_cursor)
+
+    def _thread_view(
+        self, actor: Actor, ticket_id: str, newest_first: object, limit: object, cursor: object
+    ) -> tuple[Ticket, bool, _PageAsked]:
+        """The ticket as ``actor`` sees it (its state only), whether they see only the
+        public part of its thread, and the page they asked for, checked."""
+        actor = require_actor(actor)
+        asked = _PageAsked(
+            newest_first=_check.boolean(newest_first, "newest_first"),
+            limit=_check.integer(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
+            cursor=None if cursor is None else _check.text(cursor, "cursor"),
+        )
+        view = self.get(actor, ticket_id)
+        return view, not self._workflow.permits(Action.VIEW_NOTES, actor), asked
+
     def open_attachment(
         self, actor: Actor, ticket_id: str, sha256: str
     ) -> tuple[Attachment, BinaryIO]:
@@ -678,3 +740,20 @@ class _Prefixed:
             return head + self._rest.read()
         part, self._head = self._head[:size], self._head[size:]
         return part
+
+
+class _PageAsked(TypedDict):
+    newest_first: bool
+    limit: int
+    cursor: str | None
+
+
+def _paged(items: Sequence[_T], *, newest_first: bool, limit: int, cursor: str | None) -> Page[_T]:
+    """A page of a loaded ticket's thread (as its viewer sees it), by position in it."""
+    after = thread_position(cursor, newest_first=newest_first)
+    rows = list(enumerate(items, start=1))
+    if newest_first:
+        rows.reverse()
+    if after is not None:
+        rows = [row for row in rows if (row[0] < after if newest_first else row[0] > after)]
+    return thread_page(rows[: limit + 1], limit=limit, newest_first=newest_first)

@@ -519,7 +519,7 @@ class Ticket:
             updated_at=summary.public_updated_at or self.updated_at,
             version=self.version,
             messages=_public_part(self.messages, _is_public_message, None),
-            history=_public_part(self.history, _is_public_event, _public),
+            history=_public_part(self.history, _is_public_event, public_event),
             references=self.references,
         )
         object.__setattr__(view, "_summary", summary.public())
@@ -812,7 +812,7 @@ def _public_part(
     return tuple(item if show is None else show(item) for item in items if keep(item))
 
 
-def _public(event: Event) -> Event:
+def public_event(event: Event) -> Event:
     """``event`` as someone who may not read notes sees it: a status change's reason
     only when the agent made it public."""
     if isinstance(event, StatusChanged) and event.reason is not None and not event.reason_public:

@@ -21,22 +21,22 @@ How it stores:
 
 - ``tickets``: one row per ticket, its current state as ``jsonb`` (the state record of
   :func:`~ticketcore.serialization.ticket_state_to_json`: fields, counts and SLA clocks,
-  no messages and no history) plus the columns queries filter and sort on; instants are ``bigint`` microseconds since
-  1970 UTC, so ordering, cursors and ``due_before`` are exact. ``due_us`` is the next SLA
-  deadline, or :data:`~ticketcore.ports.NO_DEADLINE` when none runs. ``id`` sorts with
-  the ``"C"`` collation (code point order), as :class:`~ticketcore.ports.TicketQuery`
-  does, whatever the database's locale.
+  no messages and no history) plus the columns queries filter and sort on; instants are
+  ``bigint`` microseconds since 1970 UTC, so ordering, cursors and ``due_before`` are
+  exact. ``due_us`` is the next SLA deadline, or :data:`~ticketcore.ports.NO_DEADLINE`
+  when none runs. ``id`` sorts with the ``"C"`` collation (code point order), as
+  :class:`~ticketcore.ports.TicketQuery` does, whatever the database's locale.
 - ``events``: the event log (the outbox), and the ticket's thread: a save appends the
   new events and updates the one state row, so its cost does not grow with the ticket.
-  ``flags`` marks the events that add a message and those only staff may read, so a
-  page of messages, or a requester's page, is filtered in the query
-  (``events_by_ticket`` index). A ticket read from the store reads its thread from
-  here when asked, by page (:meth:`PostgresRepository.message_page`) or whole. Positions come from a one-row counter that
-  each write updates after writing its tickets, in the same statement; the row lock,
-  held until the commit, serializes the appends, so positions are gap-free and only
-  grow in commit order (a sequence would not: a transaction may commit after another
-  that drew a larger number, and a reader that already moved past that number would
-  miss it).
+  ``flags`` marks the events that add a message and those only staff may read, so a page
+  of messages, or a requester's page, is filtered in the query (``events_by_ticket``
+  index). A ticket read from the store reads its thread from here when asked, by page
+  (:meth:`PostgresRepository.message_page`) or whole. Positions come from a one-row
+  counter that each write updates after writing its tickets, in the same statement; the
+  row lock, held until the commit, serializes the appends, so positions are gap-free and
+  only grow in commit order (a sequence would not: a transaction may commit after
+  another that drew a larger number, and a reader that already moved past that number
+  would miss it).
 - ``consumer_groups`` and ``deliveries``: what :meth:`PostgresRepository.claim_events`
   has handed out to each group of consumers, and until when.
 - ``schema_migrations``: one row per applied step of :data:`MIGRATIONS`.
