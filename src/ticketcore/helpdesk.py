@@ -57,6 +57,7 @@ from ticketcore.ports import (
     Order,
     Page,
     ReadableStream,
+    StateWriter,
     StoredContent,
     ThreadReader,
     TicketQuery,
@@ -69,7 +70,7 @@ from ticketcore.ports import (
 from ticketcore.ticket import Change, Ticket, public_event
 from ticketcore.workflow import Action, Workflow
 
-__all__ = ["ACTIVE_STATUSES", "Helpdesk", "Upload"]
+__all__ = ["ACTIVE_STATUSES", "Helpdesk", "RecomputeReport", "Upload"]
 
 _T = TypeVar("_T")
 
@@ -711,6 +712,54 @@ class Helpdesk:
             page.unreadable,
         )
 
+    # -- maintenance -------------------------------------------------------------------------
+
+    def recompute_deadlines(
+        self, *, cursor: str | None = None, batch: int = 200, max_tickets: int | None = None
+    ) -> RecomputeReport:
+        """After a change of SLA policy: recompute each stored ticket's SLA clocks and
+        next deadline under this helpdesk's policy, from its stored events.
+
+        Tickets are taken oldest first, ``batch`` per page, until all were seen or
+        ``max_tickets`` were; the report's ``next_cursor`` resumes a run that stopped
+        (``None``: done). A ticket whose stored clocks this policy already counts alike
+        (see :meth:`SLAPolicy.holds_clocks`) is left alone, so running it again changes
+        nothing. A ticket saved meanwhile is left to that save, which computed its
+        deadline itself. Versions and the event log are never touched. The repository
+        must be a :class:`~ticketcore.ports.StateWriter` (every shipped adapter is).
+        """
+        repository = self._repository
+        if not isinstance(repository, StateWriter):
+            raise wrong_type("repository", "a repository with restate (StateWriter)", repository)
+        batch = _check.integer(batch, "batch", minimum=1, maximum=MAX_PAGE_SIZE)
+        if max_tickets is not None:
+            _check.integer(max_tickets, "max_tickets", minimum=1, maximum=2**62)
+        if cursor is not None:
+            _check.text(cursor, "cursor")
+        holds = getattr(self._policy, "holds_clocks", None)
+        query = TicketQuery(order=Order.CREATED)
+        examined = 0
+        changed: list[tuple[str, datetime | None]] = []
+        moved_on: list[str] = []
+        unreadable: list[str] = []
+        while True:
+            size = batch if max_tickets is None else min(batch, max_tickets - examined)
+            page = repository.query(query, limit=size, cursor=cursor)
+            unreadable.extend(page.unreadable)
+            for ticket in page.items:
+                examined += 1
+                if callable(holds) and holds(ticket):
+                    continue
+                deadline = self._policy.next_deadline(ticket)  # folds from the stored events
+                if repository.restate(ticket, next_deadline=deadline):
+                    changed.append((ticket.id, deadline))
+                else:
+                    moved_on.append(ticket.id)
+            cursor = page.next_cursor
+            if cursor is None or (max_tickets is not None and examined >= max_tickets):
+                break
+        return RecomputeReport(examined, tuple(changed), tuple(moved_on), tuple(unreadable), cursor)
+
     def __repr__(self) -> str:
         return f"Helpdesk(repository={self._repository!r}, attachments={self._attachments!r})"
 
@@ -740,6 +789,21 @@ class _Prefixed:
             return head + self._rest.read()
         part, self._head = self._head[:size], self._head[size:]
         return part
+
+
+class RecomputeReport(NamedTuple):
+    """What :meth:`Helpdesk.recompute_deadlines` did."""
+
+    #: how many stored tickets it looked at
+    examined: int
+    #: ``(ticket id, new next deadline)`` of each ticket it recomputed and rewrote
+    changed: tuple[tuple[str, datetime | None], ...]
+    #: tickets saved by someone else while it ran: their save holds their deadline
+    moved_on: tuple[str, ...]
+    #: tickets whose stored record could not be read (see ``Page.unreadable``)
+    unreadable: tuple[str, ...]
+    #: where to resume (``cursor=``), or ``None`` when every ticket was seen
+    next_cursor: str | None
 
 
 class _PageAsked(TypedDict):

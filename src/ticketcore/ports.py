@@ -68,6 +68,7 @@ __all__ = [
     "Order",
     "Page",
     "ReadableStream",
+    "StateWriter",
     "StoredContent",
     "StoredEvent",
     "ThreadReader",
@@ -745,6 +746,23 @@ class TicketRepository(Protocol):
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
+        ...
+
+
+@runtime_checkable
+class StateWriter(Protocol):
+    """What a repository adds so stored SLA clocks and deadlines can be recomputed
+    (optional: :meth:`~ticketcore.Helpdesk.recompute_deadlines` needs it).
+
+    ``restate`` replaces the stored state of ``ticket`` (its state record, with the SLA
+    clocks a policy folded, and its next deadline) only while the store still holds the
+    ticket at ``ticket.version``; it appends no event and changes no version. It
+    returns whether it wrote: ``False`` when the ticket moved on (or is gone) since it
+    was read, which a caller takes as already done by that later save.
+    """
+
+    def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
+        """Replace the state and deadline of ``ticket`` if it is still at its version."""
         ...
 
 

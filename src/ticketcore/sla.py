@@ -485,6 +485,17 @@ class SLAPolicy:
             resolution=latest[Metric.RESOLUTION],
         )
 
+    def holds_clocks(self, ticket: Ticket) -> bool:
+        """Whether ``ticket`` carries SLA clocks this policy counts alike (folded by it,
+        or stored under its :attr:`fingerprint`), so nothing needs recomputing."""
+        ticket = _check_ticket(ticket)
+        clocks = ticket._clocks  # noqa: SLF001 - the cache this module keeps on a ticket
+        if isinstance(clocks, _clocks.StoredClocks):
+            return clocks.fingerprint == self._fingerprint
+        return isinstance(clocks, _clocks.Clocks) and (
+            clocks.policy is self or clocks.policy == self
+        )
+
     def _clocks_of(self, ticket: Ticket) -> _clocks.Clocks:
         """The ticket's clocks under this policy: carried forward, or folded once."""
         clocks = ticket._clocks  # noqa: SLF001 - the cache this module keeps on a ticket

@@ -121,6 +121,18 @@ class InMemoryRepository:
                 raise stale_version(ticket.id, expected_version, rows.state.version)
             self._store(rows, ticket, next_deadline, events)
 
+    def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
+        """Replace the ticket's state and deadline if it is still at ``ticket.version``
+        (see :class:`~ticketcore.ports.StateWriter`)."""
+        check_stored_ticket(ticket, next_deadline)
+        with self._lock:
+            rows = self._tickets.get(ticket.id)
+            if rows is None or rows.state is None or rows.state.version != ticket.version:
+                return False
+            rows.state = _restored(self, ticket, len(rows.messages), len(rows.events))
+            rows.deadline = next_deadline
+            return True
+
     def query(
         self,
         query: TicketQuery | None = None,

@@ -491,6 +491,12 @@ class PostgresRepository:
             raise ticket_not_found(ticket.id)
         raise stale_version(ticket.id, expected_version, int(found[0]))
 
+    def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
+        """Replace the ticket's state and deadline if it is still at ``ticket.version``
+        (see :class:`~ticketcore.ports.StateWriter`)."""
+        parameters = _ticket_columns(ticket, next_deadline)
+        return self._write(self._sql.restate, parameters, ticket_id=ticket.id) == 1
+
     def query(
         self,
         query: TicketQuery | None = None,
@@ -780,6 +786,11 @@ class _Statements:
         self.tickets = sql.Identifier(schema, "tickets")
         self.get = _compose("SELECT data::text FROM {schema}.tickets WHERE id = %s", schema)
         self.version = _compose("SELECT version FROM {schema}.tickets WHERE id = %s", schema)
+        self.restate = _compose(
+            "UPDATE {schema}.tickets SET due_us = %(due_us)s, data = %(data)s::jsonb"
+            " WHERE id = %(id)s AND version = %(version)s",
+            schema,
+        )
         append_events = _compose(_APPEND_EVENTS, schema)
         self.add = sql.SQL(_ADD).format(schema=sql.Identifier(schema), append_events=append_events)
         self.save = sql.SQL(_SAVE).format(

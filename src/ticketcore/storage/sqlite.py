@@ -326,6 +326,23 @@ class SQLiteRepository:
 
         self._write(work)
 
+    def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
+        """Replace the ticket's state and deadline if it is still at ``ticket.version``
+        (see :class:`~ticketcore.ports.StateWriter`)."""
+        row = _ticket_row(ticket, next_deadline)
+        written = []
+
+        def work(connection: sqlite3.Connection) -> None:
+            written.append(
+                connection.execute(
+                    "UPDATE tickets SET due_us = ?, data = ? WHERE id = ? AND version = ?",
+                    (row[9], row[10], ticket.id, ticket.version),
+                ).rowcount
+            )
+
+        self._write(work)
+        return written == [1]
+
     def query(
         self,
         query: TicketQuery | None = None,
