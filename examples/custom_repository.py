@@ -36,10 +36,13 @@ from ticketcore import (
 from ticketcore.ports import (
     check_limit,
     check_position,
+    check_search,
     check_stored_ticket,
     check_ticket_id,
     new_events,
     read_ticket,
+    search_page,
+    search_words,
     stale_version,
     thread_page,
     thread_position,
@@ -71,6 +74,8 @@ class JsonDocumentRepository:
         # is internal, event JSON); the flags let a page filter without decoding.
         self._threads: dict[str, list[tuple[int, int, bool, bool, str]]] = {}
         self._events: list[str] = []  # the event log (the outbox): position = index + 1
+        # ticket id -> each message's folded words (``search_words``) and if it is a note
+        self._words: dict[str, list[tuple[list[str], bool]]] = {}
 
     def add(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> None:
         """Store a new ticket and append its whole history to the event log."""
@@ -81,6 +86,7 @@ class JsonDocumentRepository:
                 raise ticket_exists(ticket.id)
             self._documents[ticket.id] = document
             self._threads[ticket.id] = []
+            self._words[ticket.id] = []
             self._append(ticket.id, rows)
 
     def get(self, ticket_id: str) -> Ticket:
@@ -116,6 +122,8 @@ class JsonDocumentRepository:
         for version, adds_message, internal, text in rows:
             self._events.append(text)
             thread.append((len(self._events), version, adds_message, internal, text))
+            if adds_message:
+                self._words[ticket_id].append((_words(text), internal))
 
     def query(
         self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None
@@ -138,6 +146,40 @@ class JsonDocumentRepository:
             StoredEvent(position + offset + 1, serialization.event_from_json(text))
             for offset, text in enumerate(texts)
         )
+
+    def search(
+        self,
+        text: str,
+        *,
+        requester_id: str | None = None,
+        notes: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """Tickets whose subject or one message holds every word of ``text`` (each as a
+        prefix), best first: a ``ticketcore.ports.TicketSearch``.
+
+        This store has no search engine, so it reads the words it kept for every
+        message (``search_words`` folds them as every adapter must); a store with one
+        hands ``search_words`` text to it, as the SQLite adapter does to FTS5.
+        """
+        asked = check_search(text, requester_id, notes, limit, cursor)
+        if not asked.terms:
+            return Page(())
+        with self._lock:
+            documents = dict(self._documents)
+            words = {ticket_id: list(kept) for ticket_id, kept in self._words.items()}
+        states = {ticket_id: json.loads(text)["state"] for ticket_id, text in documents.items()}
+        scored = []
+        for ticket_id, kept in words.items():
+            if asked.requester_id not in {None, states[ticket_id]["requester_id"]}:
+                continue
+            scores = [_score(found, asked.terms) for found, note in kept if asked.notes or not note]
+            if max(scores, default=0):
+                scored.append((-max(scores), ticket_id))
+        page = sorted(scored)[asked.offset : asked.offset + asked.limit + 1]
+        rows = [(ticket_id, json.dumps(states[ticket_id])) for _, ticket_id in page]
+        return search_page(asked, rows, self)
 
     # -- the thread: by page (ThreadReader), and whole for the tickets ``get`` returns --
 
@@ -245,6 +287,21 @@ def _decode(
     return ticket, None if deadline is None else datetime.fromisoformat(deadline)
 
 
+def _words(event_json: str) -> list[str]:
+    """The folded words search matches in the message an event adds (and its subject)."""
+    event = serialization.event_from_json(event_json)
+    text = _message(event).body
+    if isinstance(event, TicketOpened):
+        text = f"{event.subject}\n{text}"
+    return search_words(text).split()
+
+
+def _score(words: list[str], terms: tuple[str, ...]) -> int:
+    """How often ``words`` hold the ``terms`` (each a prefix); 0 unless all are there."""
+    counts = [sum(word.startswith(term) for word in words) for term in terms]
+    return sum(counts) if all(counts) else 0
+
+
 def _message(event: Event) -> Message:
     assert isinstance(event, TicketOpened | MessageAdded)  # the page picked message events
     return event.message
@@ -279,6 +336,7 @@ def main() -> None:
     print("messages:", [message.body for message in ticket.messages])
     newest = repository.message_page(opened.id, newest_first=True, limit=1)
     print("newest message:", newest.items[0].body)
+    print("search 'tomorrow':", [found.id for found in helpdesk.search(ali, "tomorrow").items])
     print("event log:", [record.event.kind for record in repository.events_after(0)])
     print("Prove the adapter with: pytest examples/custom_repository.py")
 

@@ -1055,3 +1055,30 @@ def test_import_of_a_duplicate_line_imports_nothing(capsys, db, tmp_path):
     assert code == 1
     one_clean_line(err)
     assert stored == ()
+
+
+def test_search_finds_tickets_by_their_words_in_either_language(capsys, db):
+    assert new_ticket(capsys, db) == "T-1001"
+    code, _, err = run(
+        capsys, "new", "--db", db, "--as", "user:reza", "--subject", "پرداخت ناموفق",
+        "--body", "مي‌خواهم پولم برگردد", "--category", "financial",
+    )  # fmt: skip
+    assert code == 0, err
+    assert run(capsys, "reply", "T-1001", "SHP-9 refund", "--internal", "--db", db,
+               "--as", "agent:ali")[0] == 0  # fmt: skip
+    code, out, _ = run(capsys, "search", "shp-9", "--db", db, "--as", "agent:ali")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["T-1001"]
+    code, out, _ = run(capsys, "search", "میخواهم", "--db", db, "--as", "agent:ali")
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ["T-1002"]
+    code, out, _ = run(capsys, "search", "refund", "--db", db, "--as", "user:sara")
+    assert code == 0
+    assert out.strip() == "No tickets."  # a note: not for the requester
+    code, out, _ = run(
+        capsys, "--locale", "fa", "search", "پرداخت", "--db", db, "--as", "user:sara"
+    )
+    assert code == 0
+    assert "T-1002" not in out  # Reza's ticket
+    code, _, err = run(capsys, "search", "x", "--cursor", "nope", "--db", db, "--as", "agent:ali")
+    assert code == 1
+    assert err.count("\n") == 1

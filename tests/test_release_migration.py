@@ -44,6 +44,15 @@ def _reads_back_identically(repository):
         assert policy.next_deadline(ticket) == policy.next_deadline(old)
     mine = repository.query(TicketQuery(requester_id="sara")).items
     assert [t.id for t in mine] == ["T-1", "T-3"]
+    # what the release wrote is in the search index: subjects, messages, notes
+    def found(text, **options):
+        return [t.id for t in repository.search(text, **options).items]
+
+    assert found("پرداخت ناموفق") == ["T-1"]  # a subject
+    assert found("شماره پیگیری 7741") == ["T-1"]  # a message, digits folded
+    assert found("qom") == ["T-2"]
+    assert found("refund") == []
+    assert found("refund", notes=True) == ["T-1"]  # a note, for those who may read it
 
 
 def _old_log(rows):

@@ -538,6 +538,13 @@ def _cmd_list(ctx: _Context) -> None:
         _print_page(ctx, desk, page)
 
 
+def _cmd_search(ctx: _Context) -> None:
+    a = ctx.arguments
+    with ctx.desk() as desk:
+        page = desk.helpdesk.search(ctx.actor, " ".join(a.words), limit=a.limit, cursor=a.cursor)
+        _print_page(ctx, desk, page)
+
+
 def _print_page(ctx: _Context, desk: _Desk, page: Page[Ticket]) -> None:
     text = ctx.text
     now = desk.helpdesk.clock.now()
@@ -1013,6 +1020,13 @@ def _reading_commands(commands: argparse._SubParsersAction[_Parser], text: Text)
     )
     listing.add_argument("--limit", type=_whole_number("--limit", text), default=20)
     listing.add_argument("--cursor")
+
+    search = _command(
+        commands, "search", "find tickets by the words of their messages", _cmd_search, text
+    )
+    search.add_argument("words", nargs="+", metavar="WORD")
+    search.add_argument("--limit", type=_whole_number("--limit", text), default=20)
+    search.add_argument("--cursor")
 
     show = _command(commands, "show", "a ticket: messages, history, SLA clocks", _cmd_show, text)
     show.add_argument("ticket", type=_ticket_ref(text))

@@ -62,6 +62,7 @@ from ticketcore.ports import (
     ThreadReader,
     TicketQuery,
     TicketRepository,
+    TicketSearch,
     check_ticket_id,
     record_unreadable,
     thread_page,
@@ -448,6 +449,39 @@ class Helpdesk:
         if not public:
             return page
         return Page(tuple(public_event(event) for event in page.items), page.next_cursor)
+
+    def search(
+        self, actor: Actor, text: str, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[Ticket]:
+        """Tickets whose subject or messages hold every word of ``text``, best match
+        first, as ``actor`` may see them; ``cursor`` is the ``next_cursor`` of the page
+        before.
+
+        Words match as prefixes, after folding the spellings Persian readers take for
+        one (Arabic ``ي``/``ك``, Persian and Arabic-Indic digits, ZWNJ and its
+        look-alikes, diacritics, kashida; see :class:`~ticketcore.ports.TicketSearch`).
+        A requester finds only their own tickets, and only those who may read internal
+        notes find text through one: both are part of the query. A text without words
+        finds nothing. The repository must be a ``TicketSearch`` (every shipped one is).
+        """
+        actor = require_actor(actor)
+        self._workflow.check_action(Action.VIEW, actor)
+        repository = self._repository
+        if not isinstance(repository, TicketSearch):
+            raise wrong_type("repository", "a repository with search (TicketSearch)", repository)
+        anyone = self._workflow.permits(Action.ACT_ON_ANY_TICKET, actor)
+        page = repository.search(
+            text,
+            requester_id=None if anyone else actor.id,
+            notes=self._workflow.permits(Action.VIEW_NOTES, actor),
+            limit=limit,
+            cursor=cursor,
+        )
+        return Page(
+            tuple(ticket.visible_to(actor, workflow=self._workflow) for ticket in page.items),
+            page.next_cursor,
+            page.unreadable,
+        )
 
     def _thread_view(
         self, actor: Actor, ticket_id: str, newest_first: object, limit: object, cursor: object

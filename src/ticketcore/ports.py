@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import BinaryIO, Generic, Protocol, TypeVar, runtime_checkable
+from typing import BinaryIO, Generic, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -68,6 +68,7 @@ __all__ = [
     "Order",
     "Page",
     "ReadableStream",
+    "SearchAsked",
     "StateWriter",
     "StoredContent",
     "StoredEvent",
@@ -75,9 +76,11 @@ __all__ = [
     "ThreadSource",
     "TicketQuery",
     "TicketRepository",
+    "TicketSearch",
     "check_limit",
     "check_position",
     "check_query",
+    "check_search",
     "check_stored_ticket",
     "check_ticket_id",
     "copy_content",
@@ -86,6 +89,8 @@ __all__ = [
     "read_page",
     "read_ticket",
     "record_unreadable",
+    "search_page",
+    "search_words",
     "stale_version",
     "thread_cursor",
     "thread_page",
@@ -747,6 +752,94 @@ class TicketRepository(Protocol):
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""
         ...
+
+
+@runtime_checkable
+class TicketSearch(Protocol):
+    """What a repository adds for full-text search (optional: :meth:`Helpdesk.search
+    <ticketcore.Helpdesk.search>` needs it; every shipped adapter has it).
+
+    ``search`` returns one page of the tickets whose subject or one of whose messages
+    holds every word of ``text`` (each as a prefix), best match first, words folded as
+    :mod:`ticketcore._search` says (Persian letters and digits, diacritics, kashida,
+    ZWNJ). Internal notes are searched only with ``notes=True``; ``requester_id``
+    keeps only that requester's tickets; both are applied in the query. ``cursor`` is
+    the ``next_cursor`` of the page before. A text without words finds nothing.
+    """
+
+    def search(
+        self,
+        text: str,
+        *,
+        requester_id: str | None = None,
+        notes: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the tickets that match ``text``, best first."""
+        ...
+
+
+class SearchAsked(NamedTuple):
+    """A search, checked (see :func:`check_search`)."""
+
+    terms: tuple[str, ...]
+    requester_id: str | None
+    notes: bool
+    limit: int
+    offset: int
+
+
+def search_words(text: str) -> str:
+    """``text`` as a search index keeps it: its folded words, separated by spaces (a
+    ZWNJ-joined word whole and by its parts). For adapters that index text themselves."""
+    from ticketcore._search import index_terms  # noqa: PLC0415 - on use
+
+    return index_terms(_check.text(text, "text"))
+
+
+def check_search(
+    text: object, requester_id: object, notes: object, limit: object, cursor: object
+) -> SearchAsked:
+    """The arguments of :meth:`TicketSearch.search`, checked, with ``text`` as the folded
+    words to match and ``cursor`` as the offset the page starts at."""
+    from ticketcore._search import query_terms, search_offset  # noqa: PLC0415 - on use
+
+    terms = query_terms(_check.text(text, "text"))
+    if requester_id is not None:
+        requester_id = _check.text(requester_id, "requester_id")
+    notes = _check.boolean(notes, "notes")
+    limit = check_limit(limit)
+    offset = search_offset(None if cursor is None else _check.text(cursor, "cursor"))
+    return SearchAsked(terms, requester_id, notes, limit, offset)
+
+
+def search_page(
+    asked: SearchAsked,
+    rows: Sequence[tuple[str, str | bytes]],
+    source: ThreadSource | None = None,
+) -> Page[Ticket]:
+    """The page for the ``(ticket id, data)`` rows a repository found for ``asked``, in
+    rank order from its offset: up to ``limit + 1`` of them."""
+    from ticketcore._search import search_cursor  # noqa: PLC0415 - on use
+
+    _check.instance(asked, SearchAsked, "asked")
+    check_limit(asked.limit)
+    _check.integer(asked.offset, "offset", minimum=0, maximum=2**31)
+    rows = _check.items(rows, "rows")  # type: ignore[assignment]  # checked below
+    for row in rows:
+        if not (isinstance(row, tuple) and len(row) == 2 and isinstance(row[0], str)):  # noqa: PLR2004
+            raise wrong_type("rows", "(ticket id, data) pairs", row)
+    items: list[Ticket] = []
+    unreadable: list[str] = []
+    for ticket_id, data in rows[: asked.limit]:
+        try:
+            items.append(read_ticket(ticket_id, data, source))
+        except RecordUnreadableError:
+            unreadable.append(ticket_id)
+    more = len(rows) > asked.limit
+    cursor = search_cursor(asked.offset + asked.limit) if more else None
+    return Page(tuple(items), cursor, tuple(unreadable))
 
 
 @runtime_checkable

@@ -7,7 +7,8 @@ requester may read) is filtered by the query itself, never by decoding rows.
 
 from __future__ import annotations
 
-from ticketcore.events import Event
+from ticketcore._search import index_terms
+from ticketcore.events import Event, TicketOpened
 from ticketcore.model import Message
 
 #: ``events.flags``: the event adds a message; the message is an internal note.
@@ -37,3 +38,14 @@ def thread_filters(*, messages: bool, public: bool) -> list[str]:
     if public:
         filters.append(f"AND flags & {INTERNAL:d} = 0")
     return filters
+
+
+def search_text(event: Event) -> str | None:
+    """What the search index keeps for ``event``: the folded words of the message it
+    adds (and, when it opens the ticket, of the subject); ``None`` for other events."""
+    message = getattr(event, "message", None)
+    if not isinstance(message, Message):
+        return None
+    if isinstance(event, TicketOpened):
+        return index_terms(f"{event.subject}\n{message.body}")
+    return index_terms(message.body)

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from ticketcore import _check
+from ticketcore._search import search_cursor
 from ticketcore._thread import Thread
 from ticketcore._validate import clean_sha256
 from ticketcore.errors import ErrorCode, NotFoundError, wrong_type
@@ -41,6 +42,7 @@ from ticketcore.ports import (
     check_limit,
     check_position,
     check_query,
+    check_search,
     check_stored_ticket,
     check_ticket_id,
     copy_content,
@@ -51,6 +53,7 @@ from ticketcore.ports import (
     ticket_exists,
     ticket_not_found,
 )
+from ticketcore.storage._rows import search_text
 from ticketcore.ticket import Ticket, rethreaded
 
 __all__ = ["InMemoryAttachmentStore", "InMemoryRepository"]
@@ -60,13 +63,15 @@ class _Rows:
     """One ticket as the repository keeps it: its state (a ticket whose thread reads
     these lists), its next deadline, and its messages and events, only ever appended."""
 
-    __slots__ = ("deadline", "events", "messages", "state")
+    __slots__ = ("deadline", "events", "messages", "state", "words")
 
     def __init__(self) -> None:
         self.state: Ticket | None = None
         self.deadline: datetime | None = None
         self.messages: list[Message] = []
         self.events: list[Event] = []
+        # each message's folded words, as the search index keeps them, and if it is a note
+        self.words: list[tuple[tuple[str, ...], bool]] = []
 
 
 class InMemoryRepository:
@@ -120,6 +125,48 @@ class InMemoryRepository:
             if rows.state.version != expected_version:
                 raise stale_version(ticket.id, expected_version, rows.state.version)
             self._store(rows, ticket, next_deadline, events)
+
+    def search(
+        self,
+        text: str,
+        *,
+        requester_id: str | None = None,
+        notes: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the tickets that match ``text``, best first (see
+        :class:`~ticketcore.ports.TicketSearch`): a message scores the occurrences of
+        the words it matches, a ticket its best message's score."""
+        asked = check_search(text, requester_id, notes, limit, cursor)
+        if not asked.terms:
+            return Page(())
+        with self._lock:
+            candidates = [
+                (rows.state, list(rows.words))
+                for rows in self._tickets.values()
+                if rows.state is not None
+                and (asked.requester_id is None or rows.state.requester_id == asked.requester_id)
+            ]
+        scored: list[tuple[int, str, Ticket]] = []
+        for ticket, messages in candidates:
+            best = max(
+                (
+                    _score(words, asked.terms)
+                    for words, internal in messages
+                    if asked.notes or not internal
+                ),
+                default=0,
+            )
+            if best:
+                scored.append((-best, ticket.id, ticket))
+        scored.sort(key=lambda found: found[:2])
+        page = scored[asked.offset : asked.offset + asked.limit + 1]
+        more = len(page) > asked.limit
+        return Page(
+            tuple(found[2] for found in page[: asked.limit]),
+            search_cursor(asked.offset + asked.limit) if more else None,
+        )
 
     def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
         """Replace the ticket's state and deadline if it is still at ``ticket.version``
@@ -253,6 +300,7 @@ class InMemoryRepository:
             message = getattr(event, "message", None)
             if isinstance(message, Message):
                 rows.messages.append(message)
+                rows.words.append((tuple((search_text(event) or "").split()), message.internal))
             rows.events.append(event)
         start = len(self._log) + 1
         self._log.extend(StoredEvent(start + offset, event) for offset, event in enumerate(events))
@@ -285,6 +333,17 @@ def _restored(source: InMemoryRepository, ticket: Ticket, messages: int, events:
             events, load_events(public=False), public=(events - notes, load_events(public=True))
         ),
     )
+
+
+def _score(words: Sequence[str], terms: Sequence[str]) -> int:
+    """How often ``words`` hold the ``terms`` (each a prefix); 0 unless all are there."""
+    total = 0
+    for term in terms:
+        count = sum(1 for word in words if word.startswith(term))
+        if not count:
+            return 0
+        total += count
+    return total
 
 
 def _adds_message(event: Event) -> bool:

@@ -86,12 +86,14 @@ from ticketcore.ports import (
     check_limit,
     check_position,
     check_query,
+    check_search,
     check_stored_ticket,
     check_ticket_id,
     new_events,
     read_event,
     read_page,
     read_ticket,
+    search_page,
     stale_version,
     thread_page,
     thread_position,
@@ -104,7 +106,7 @@ from ticketcore.serialization import (
     ticket_state_to_json,
     utc_microseconds,
 )
-from ticketcore.storage._rows import event_flags, message_of, thread_filters
+from ticketcore.storage._rows import event_flags, message_of, search_text, thread_filters
 from ticketcore.ticket import Ticket
 
 __all__ = [
@@ -208,6 +210,14 @@ MIGRATIONS: tuple[tuple[str, tuple[MigrationStep, ...]], ...] = (
             lambda cursor, schema: _to_state_rows(cursor, schema),  # noqa: PLW0108
         ),
     ),
+    (
+        "full-text search over subjects and messages",
+        (
+            "ALTER TABLE {schema}.events ADD COLUMN words tsvector",
+            lambda cursor, schema: _index_messages(cursor, schema),  # noqa: PLW0108
+            "CREATE INDEX events_by_words ON {schema}.events USING gin (words)",
+        ),
+    ),
 )
 
 #: The schema version this release writes.
@@ -247,6 +257,24 @@ _APPEND_EVENTS: LiteralString = """
         WHERE (SELECT count(*) FROM changed) > 0
         RETURNING last_position - %(event_count)s AS last_before
     )
+    INSERT INTO {schema}.events (position, ticket_id, version, kind, flags, data, words)
+    SELECT counter.last_before + event.number, event.ticket_id, event.version, event.kind,
+        event.flags, event.data::jsonb,
+        CASE WHEN event.words IS NOT NULL THEN to_tsvector('simple', event.words) END
+    FROM counter, unnest(
+        %(event_ticket_ids)s::text[], %(event_versions)s::integer[],
+        %(event_kinds)s::text[], %(event_flags)s::integer[], %(event_data)s::text[],
+        %(event_words)s::text[]
+    ) WITH ORDINALITY AS event (ticket_id, version, kind, flags, data, words, number)
+"""
+
+# How migration 4 appended a history, before the events had their words.
+_APPEND_EVENTS_4: LiteralString = """
+    counter AS (
+        UPDATE {schema}.event_counter SET last_position = last_position + %(event_count)s
+        WHERE (SELECT count(*) FROM changed) > 0
+        RETURNING last_position - %(event_count)s AS last_before
+    )
     INSERT INTO {schema}.events (position, ticket_id, version, kind, flags, data)
     SELECT counter.last_before + event.number, event.ticket_id, event.version, event.kind,
         event.flags, event.data::jsonb
@@ -254,6 +282,19 @@ _APPEND_EVENTS: LiteralString = """
         %(event_ticket_ids)s::text[], %(event_versions)s::integer[],
         %(event_kinds)s::text[], %(event_flags)s::integer[], %(event_data)s::text[]
     ) WITH ORDINALITY AS event (ticket_id, version, kind, flags, data, number)
+"""
+
+_SEARCH: LiteralString = """
+    WITH best AS (
+        SELECT e.ticket_id AS id, max(ts_rank(e.words, q.query)) AS score
+        FROM {schema}.events e, to_tsquery('simple', %(query)s) AS q (query)
+        WHERE e.words @@ q.query AND e.words IS NOT NULL
+            AND (%(notes)s OR e.flags & 2 = 0)
+        GROUP BY e.ticket_id
+    )
+    SELECT t.id, t.data::text FROM best b JOIN {schema}.tickets t ON t.id = b.id
+    WHERE %(requester_id)s::text IS NULL OR t.requester_id = %(requester_id)s::text
+    ORDER BY b.score DESC, t.id LIMIT %(limit)s OFFSET %(offset)s
 """
 
 _ADD: LiteralString = """
@@ -490,6 +531,31 @@ class PostgresRepository:
         if found is None:
             raise ticket_not_found(ticket.id)
         raise stale_version(ticket.id, expected_version, int(found[0]))
+
+    def search(
+        self,
+        text: str,
+        *,
+        requester_id: str | None = None,
+        notes: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the tickets that match ``text``, best first (``tsvector`` with
+        the ``simple`` configuration, ``ts_rank``; see
+        :class:`~ticketcore.ports.TicketSearch`)."""
+        asked = check_search(text, requester_id, notes, limit, cursor)
+        if not asked.terms:
+            return Page(())
+        parameters = {
+            "query": " & ".join(f"{term}:*" for term in asked.terms),  # words: no operators
+            "notes": asked.notes,
+            "requester_id": asked.requester_id,
+            "limit": asked.limit + 1,
+            "offset": asked.offset,
+        }
+        rows = self._read_all(self._sql.search, parameters)
+        return search_page(asked, rows, self)
 
     def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
         """Replace the ticket's state and deadline if it is still at ``ticket.version``
@@ -759,7 +825,11 @@ class PostgresRepository:
             return cursor.fetchone()
 
     def _read_all(
-        self, statement: sql.Composed, parameters: Sequence[object], *, closed_ok: bool = False
+        self,
+        statement: sql.Composed,
+        parameters: Sequence[object] | Mapping[str, object],
+        *,
+        closed_ok: bool = False,
     ) -> list[tuple[Any, ...]]:
         with translated(schema=self._schema), self._connection(closed_ok=closed_ok) as connection:
             cursor = connection.cursor(row_factory=tuple_row)
@@ -786,6 +856,7 @@ class _Statements:
         self.tickets = sql.Identifier(schema, "tickets")
         self.get = _compose("SELECT data::text FROM {schema}.tickets WHERE id = %s", schema)
         self.version = _compose("SELECT version FROM {schema}.tickets WHERE id = %s", schema)
+        self.search = _compose(_SEARCH, schema)
         self.restate = _compose(
             "UPDATE {schema}.tickets SET due_us = %(due_us)s, data = %(data)s::jsonb"
             " WHERE id = %(id)s AND version = %(version)s",
@@ -986,6 +1057,7 @@ def _event_parameters(events: Iterable[Event]) -> dict[str, object]:
         "event_kinds": [event.kind for event in listed],
         "event_flags": [event_flags(event) for event in listed],
         "event_data": [event_to_json(event) for event in listed],
+        "event_words": [search_text(event) for event in listed],
     }
 
 
@@ -1079,7 +1151,7 @@ def _to_state_rows(cursor: psycopg.Cursor[TupleRow], schema: str) -> None:
                 parameters = _event_parameters(ticket.history)
                 cursor.execute(
                     sql.SQL("WITH changed AS (SELECT 1), {append_events}").format(
-                        append_events=_compose(_APPEND_EVENTS, schema)
+                        append_events=_compose(_APPEND_EVENTS_4, schema)
                     ),
                     parameters,
                 )
@@ -1111,6 +1183,34 @@ def _to_state_rows(cursor: psycopg.Cursor[TupleRow], schema: str) -> None:
             _compose("UPDATE {schema}.events SET flags = %s WHERE position = %s", schema),
             [
                 (event_flags(read_event(found, ticket_id, data).event), found)
+                for found, ticket_id, data in events
+            ],
+        )
+        position = events[-1][0]
+
+
+def _index_messages(cursor: psycopg.Cursor[TupleRow], schema: str) -> None:
+    """Migration 5: the words of every message already in the log, for search."""
+    position = 0
+    while True:
+        cursor.execute(
+            _compose(
+                "SELECT position, ticket_id, data::text FROM {schema}.events WHERE position > %s"
+                " AND flags & 1 <> 0 ORDER BY position LIMIT 1000",
+                schema,
+            ),
+            (position,),
+        )
+        events = cursor.fetchall()
+        if not events:
+            break
+        cursor.executemany(
+            _compose(
+                "UPDATE {schema}.events SET words = to_tsvector('simple', %s) WHERE position = %s",
+                schema,
+            ),
+            [
+                (search_text(read_event(found, ticket_id, data).event), found)
                 for found, ticket_id, data in events
             ],
         )

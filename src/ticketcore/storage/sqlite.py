@@ -64,12 +64,14 @@ from ticketcore.ports import (
     check_limit,
     check_position,
     check_query,
+    check_search,
     check_stored_ticket,
     check_ticket_id,
     new_events,
     read_event,
     read_page,
     read_ticket,
+    search_page,
     stale_version,
     thread_page,
     thread_position,
@@ -82,7 +84,7 @@ from ticketcore.serialization import (
     ticket_state_to_json,
     utc_microseconds,
 )
-from ticketcore.storage._rows import event_flags, message_of, thread_filters
+from ticketcore.storage._rows import event_flags, message_of, search_text, thread_filters
 from ticketcore.ticket import Ticket
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteRepository", "migrate"]
@@ -139,6 +141,18 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[sqlite3.Connection], None], .
             lambda connection: _to_state_rows(connection),  # noqa: PLW0108 - defined below
         ),
     ),
+    (
+        "full-text search over subjects and messages",
+        (
+            # contentless: the index only, the text stays in the event log; rowid is the
+            # position of the event that added the message
+            (
+                "CREATE VIRTUAL TABLE search USING fts5("
+                "text, content='', tokenize='unicode61 remove_diacritics 0')"
+            ),
+            lambda connection: _index_messages(connection),  # noqa: PLW0108 - defined below
+        ),
+    ),
 )
 
 #: The schema version this release writes.
@@ -156,9 +170,26 @@ _UPDATE_TICKET = (
     " WHERE id = ? AND version = ?"
 )
 _INSERT_EVENT = "INSERT INTO events (ticket_id, version, kind, flags, data) VALUES (?, ?, ?, ?, ?)"
+_APPEND_EVENT = (
+    "INSERT INTO events (position, ticket_id, version, kind, flags, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INDEX = "INSERT INTO search (rowid, text) VALUES (?, ?)"
+_SEARCH = """
+    WITH hits AS (SELECT rowid AS position, rank AS score FROM search WHERE search MATCH ?),
+    best AS (
+        SELECT e.ticket_id AS id, min(h.score) AS score
+        FROM hits h JOIN events e ON e.position = h.position
+        WHERE ? OR e.flags & 2 = 0
+        GROUP BY e.ticket_id
+    )
+    SELECT t.id, t.data FROM best b JOIN tickets t ON t.id = b.id
+    WHERE ? IS NULL OR t.requester_id = ?
+    ORDER BY b.score, t.id LIMIT ? OFFSET ?
+"""
 
 _TicketRow = tuple[str, int, str, str | None, str, str, str, int, int, int, str]
-_EventRow = tuple[str, int, str, int, str]
+#: an event's row, and the words the search index keeps for it (None: not a message)
+_EventRow = tuple[str, int, str, int, str, str | None]
 
 
 def migrate(connection: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
@@ -325,6 +356,33 @@ class SQLiteRepository:
             self._append_events(connection, events)
 
         self._write(work)
+
+    def search(
+        self,
+        text: str,
+        *,
+        requester_id: str | None = None,
+        notes: bool = False,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page[Ticket]:
+        """One page of the tickets that match ``text``, best first (FTS5, ``bm25``; see
+        :class:`~ticketcore.ports.TicketSearch`)."""
+        asked = check_search(text, requester_id, notes, limit, cursor)
+        if not asked.terms:
+            return Page(())
+        match = " ".join(f'"{term}"*' for term in asked.terms)  # words: no quotes inside
+        parameters = (
+            match,
+            asked.notes,
+            asked.requester_id,
+            asked.requester_id,
+            asked.limit + 1,
+            asked.offset,
+        )
+        with _translated():
+            rows = self._connection().execute(_SEARCH, parameters).fetchall()
+        return search_page(asked, rows, self)
 
     def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
         """Replace the ticket's state and deadline if it is still at ``ticket.version``
@@ -547,7 +605,24 @@ class SQLiteRepository:
         return result
 
     def _append_events(self, connection: sqlite3.Connection, rows: Sequence[_EventRow]) -> None:
-        connection.executemany(_INSERT_EVENT, rows)
+        _append_events(connection, rows)
+
+
+def _append_events(connection: sqlite3.Connection, rows: Sequence[_EventRow]) -> None:
+    """Append events to the log, and their messages' words to the search index.
+
+    Positions are given here, after the highest ever used (the write transaction holds
+    the file), so the index rows can name them in the same batch.
+    """
+    found = connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    start = (0 if found is None else int(found[0])) + 1
+    connection.executemany(
+        _APPEND_EVENT, [(start + offset, *row[:5]) for offset, row in enumerate(rows)]
+    )
+    connection.executemany(
+        _INDEX,
+        [(start + offset, row[5]) for offset, row in enumerate(rows) if row[5] is not None],
+    )
 
 
 def _rollback(connection: sqlite3.Connection) -> None:
@@ -611,7 +686,14 @@ def _ticket_row(ticket: Ticket, next_deadline: datetime | None) -> _TicketRow:
 
 def _event_rows(events: Iterable[Event]) -> list[_EventRow]:
     return [
-        (event.ticket_id, event.version, event.kind, event_flags(event), event_to_json(event))
+        (
+            event.ticket_id,
+            event.version,
+            event.kind,
+            event_flags(event),
+            event_to_json(event),
+            search_text(event),
+        )
         for event in events
     ]
 
@@ -638,7 +720,9 @@ def _to_state_rows(connection: sqlite3.Connection) -> None:
             ticket = read_ticket(ticket_id, data)
             logged = counts.get(ticket_id, 0)
             if logged == 0:  # a row written without its log (by hand, or by a host)
-                connection.executemany(_INSERT_EVENT, _event_rows(ticket.history))
+                connection.executemany(
+                    _INSERT_EVENT, [row[:5] for row in _event_rows(ticket.history)]
+                )
             elif logged != len(ticket.history):
                 raise StorageError(
                     ErrorCode.STORAGE_INVALID,
@@ -664,6 +748,27 @@ def _to_state_rows(connection: sqlite3.Connection) -> None:
                 for position, ticket_id, data in events
             ],
         )
+
+
+def _index_messages(connection: sqlite3.Connection) -> None:
+    """Migration 4: the words of every message already in the log go in the index."""
+    after = 0
+    while True:
+        events = connection.execute(
+            "SELECT position, ticket_id, data FROM events WHERE position > ? AND flags & 1 <> 0"
+            " ORDER BY position LIMIT 1000",
+            (after,),
+        ).fetchall()
+        if not events:
+            break
+        connection.executemany(
+            _INDEX,
+            [
+                (position, search_text(read_event(position, ticket_id, data).event))
+                for position, ticket_id, data in events
+            ],
+        )
+        after = events[-1][0]
 
 
 def _select(query: TicketQuery, *, limit: int, cursor: str | None) -> tuple[str, list[object]]:

@@ -40,6 +40,7 @@ from ticketcore.ports import (
     ThreadReader,
     TicketQuery,
     TicketRepository,
+    TicketSearch,
 )
 from ticketcore.ticket import Ticket
 
@@ -74,6 +75,13 @@ def _opened(
         at=_at(minutes),
         category=category,
         priority=priority,
+    ).ticket
+
+
+def _said(ticket_id: str, body: str, *, requester: Actor = SARA) -> Ticket:
+    """A ticket whose first message is ``body``."""
+    return Ticket.open(
+        requester, id=ticket_id, subject=f"Ticket {ticket_id}", body=body, at=_at(0)
     ).ticket
 
 
@@ -490,6 +498,95 @@ class TicketRepositoryContract(_Fresh):
             _same(caught.value.code, ErrorCode.INVALID_CURSOR)
         with pytest.raises(ValidationError):
             reader.event_page(ticket.id, limit=0)
+
+    # -- full-text search (TicketSearch, optional) ----------------------------------------
+
+    def _searcher(self) -> TicketSearch:
+        repository = self._repository()
+        if not isinstance(repository, TicketSearch):
+            pytest.skip("the repository does not search (TicketSearch)")
+        return repository
+
+    def _searched(self) -> TicketSearch:
+        """A repository holding the few tickets the search checks look for."""
+        searcher = self._searcher()
+        add = searcher.add  # type: ignore[attr-defined]  # a repository that searches
+        add(_rich_ticket())  # T-1001: Persian subject and body, a note about a gateway log
+        add(_said("T-1", "Where is my cargo? The cargo left Qom.", requester=SARA))
+        add(_said("T-2", "Cargo tracking stopped.", requester=REZA))
+        add(_said("T-3", "می‌خواهم سفارش ۱۲۳ را پیگیری کنم", requester=REZA))
+        return searcher
+
+    def test_search_finds_words_of_subjects_and_messages(self) -> None:
+        searcher = self._searched()
+        _same(_ids(searcher.search("tracking").items), ["T-2"])
+        _same(_ids(searcher.search("Ticket T-2").items), ["T-2"])  # the subject
+        _same(_ids(searcher.search("سفارش A-1009").items), ["T-1001"])
+        _same(_ids(searcher.search("nothing like this").items), [])
+        _same(_ids(searcher.search("  ،!  ").items), [])  # no words: nothing
+
+    def test_search_matches_every_word_as_a_prefix_best_first(self) -> None:
+        searcher = self._searched()
+        _same(_ids(searcher.search("CARGO").items), ["T-1", "T-2"])  # twice, then once
+        _same(_ids(searcher.search("car trac").items), ["T-2"])
+
+    def test_search_folds_persian_spellings(self) -> None:
+        searcher = self._searched()
+        for spelling in (
+            "ميخواهم",  # Arabic Yeh, no ZWNJ
+            "می خواهم",  # a space for the ZWNJ
+            "می\u200dخواهم",  # ZWJ, a look-alike
+            "سفارش 123",  # ASCII digits
+            "سفارش ١٢٣",  # Arabic-Indic digits
+            "پيگيري كنم",  # Arabic Yeh and Kaf
+            "پیـگیری",  # kashida
+            "سِفارش ۱۲۳",  # a diacritic
+        ):
+            _same((spelling, _ids(searcher.search(spelling).items)), (spelling, ["T-3"]))
+
+    def test_search_reads_notes_only_when_asked(self) -> None:
+        searcher = self._searched()
+        _same(_ids(searcher.search("gateway timeout").items), [])
+        _same(_ids(searcher.search("gateway timeout", notes=True).items), ["T-1001"])
+
+    def test_search_keeps_to_one_requester_when_asked(self) -> None:
+        searcher = self._searched()
+        _same(_ids(searcher.search("cargo", requester_id="reza").items), ["T-2"])
+        _same(_ids(searcher.search("cargo", requester_id="nobody").items), [])
+
+    def test_search_pages_never_repeat_or_skip(self) -> None:
+        searcher = self._searcher()
+        add = searcher.add  # type: ignore[attr-defined]
+        for number in range(7):
+            add(_said(f"T-{number}", "cargo " * (number + 1)))
+        found: list[str] = []
+        cursor: str | None = None
+        for _ in range(10):
+            page = searcher.search("cargo", limit=3, cursor=cursor)
+            _true(len(page.items) <= 3, f"{len(page.items)} results for limit 3")  # noqa: PLR2004
+            found.extend(_ids(page.items))
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        _same(found, [f"T-{number}" for number in reversed(range(7))])
+
+    def test_search_sees_what_a_save_appended(self) -> None:
+        searcher = self._searched()
+        ticket = searcher.get("T-2")  # type: ignore[attr-defined]
+        later = ticket.reply(ALI, "The parcel is in Isfahan.", at=_at(30)).ticket
+        searcher.save(later, expected_version=ticket.version)  # type: ignore[attr-defined]
+        _same(_ids(searcher.search("isfahan").items), ["T-2"])
+
+    def test_search_refuses_bad_arguments(self) -> None:
+        searcher = self._searcher()
+        for arguments in (
+            {"text": 5},
+            {"text": "x", "limit": 0},
+            {"text": "x", "notes": "yes"},
+            {"text": "x", "cursor": "not a cursor"},
+        ):
+            with pytest.raises(ValidationError):
+                searcher.search(**arguments)
 
 
 class AttachmentStoreContract(_Fresh):
