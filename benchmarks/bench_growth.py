@@ -797,7 +797,7 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000, help="into SQLite; 0: none")
     parser.add_argument("--pg-tickets", type=int, default=100_000, help="into PostgreSQL")
     parser.add_argument("--build", type=int, default=3000, help="messages; 0 skips part 4")
-    parser.add_argument("--build-seconds", type=float, default=120.0)
+    parser.add_argument("--build-seconds", type=float, default=60.0)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--dsn", default=os.environ.get("TICKETCORE_TEST_POSTGRES"))
     arguments = parser.parse_args()

@@ -84,6 +84,7 @@ EVENT_TYPES = (
     tc.PriorityChanged,
     tc.CategoryChanged,
     tc.AssigneeChanged,
+    tc.RequesterErased,
 )
 ARABIC_FORMS = re.compile("[\u064a\u0643\u0649\u0660-\u0669]")  # ي ك ى and ٠-٩
 ZWNJ = "\u200c"

@@ -31,6 +31,7 @@ from ticketcore.events import (
     Event,
     MessageAdded,
     PriorityChanged,
+    RequesterErased,
     StatusChanged,
     TicketOpened,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "Priority",
     "PriorityChanged",
     "RecordUnreadableError",
+    "RequesterErased",
     "Role",
     "SLAEvent",
     "SLAPolicy",

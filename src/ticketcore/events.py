@@ -25,6 +25,7 @@ __all__ = [
     "Event",
     "MessageAdded",
     "PriorityChanged",
+    "RequesterErased",
     "StatusChanged",
     "TicketOpened",
 ]
@@ -106,3 +107,15 @@ class AssigneeChanged(Event):
 
     from_assignee: str | None
     to_assignee: str | None
+
+
+@attrs.frozen
+class RequesterErased(Event):
+    """The requester's personal data was erased from the ticket (the right to be
+    forgotten): its subject, message bodies, files, references and status reasons are
+    gone from the whole history, and the requester goes by ``requester_id``, a new
+    pseudonym. Ids, times, statuses and SLA facts stay."""
+
+    kind: ClassVar[str] = "requester_erased"
+
+    requester_id: str

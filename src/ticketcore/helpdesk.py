@@ -29,6 +29,7 @@ the clock and new ids from the id generator.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import BinaryIO, NamedTuple, TypedDict, TypeVar
@@ -53,6 +54,7 @@ from ticketcore.ports import (
     AttachmentStore,
     Clock,
     DeadlinePolicy,
+    Eraser,
     IdGenerator,
     Order,
     Page,
@@ -65,13 +67,14 @@ from ticketcore.ports import (
     TicketSearch,
     check_ticket_id,
     record_unreadable,
+    rewrite_mismatch,
     thread_page,
     thread_position,
 )
 from ticketcore.ticket import Change, Ticket, public_event
 from ticketcore.workflow import Action, Workflow
 
-__all__ = ["ACTIVE_STATUSES", "Helpdesk", "RecomputeReport", "Upload"]
+__all__ = ["ACTIVE_STATUSES", "ErasureReport", "Helpdesk", "RecomputeReport", "Upload"]
 
 _T = TypeVar("_T")
 
@@ -746,6 +749,73 @@ class Helpdesk:
             page.unreadable,
         )
 
+    # -- erasure -----------------------------------------------------------------------------
+
+    def erase_requester(self, actor: Actor, requester_id: str) -> ErasureReport:
+        """Erase a requester's personal data from every ticket they have (the right to be
+        forgotten), and record on each that it happened.
+
+        Each ticket loses its subject, every message's body and files, its references
+        and its status reasons, from its whole history, event log and search index;
+        the requester becomes a new random pseudonym (``ErasureReport.pseudonym``) in it
+        (see :meth:`Ticket.erase_requester`). Ids, times, statuses and SLA facts stay,
+        and each ticket gets a :class:`~ticketcore.RequesterErased` event, which the
+        outbox hands to consumers so they erase their copies too. The files' bytes are
+        deleted from the attachment store, even if the same bytes were uploaded to
+        another ticket (the store keeps one copy of identical content). Then the
+        repository purges what the rewrites left in its files
+        (:class:`~ticketcore.ports.Eraser`). Needs the ``erase`` action (the system
+        only, by default); a requester with no tickets is nothing to do.
+        """
+        actor = require_actor(actor)
+        self._workflow.check_action(Action.ERASE, actor)
+        requester_id = _check.text(requester_id, "requester_id")
+        repository = self._repository
+        if not isinstance(repository, Eraser):
+            raise wrong_type("repository", "a repository with rewrite (Eraser)", repository)
+        pseudonym = f"erased-{uuid.uuid4().hex}"
+        erased: list[str] = []
+        files: set[str] = set()
+        query = TicketQuery(requester_id=requester_id)
+        while True:
+            # erased tickets leave the query: the first page is always the next one
+            page = repository.query(query, limit=MAX_PAGE_SIZE)
+            for found in page.items:
+                if found.id in erased:  # the store still lists it under the requester
+                    raise rewrite_mismatch(found.id)
+                files |= self._erase(actor, repository, found.id, pseudonym)
+                erased.append(found.id)
+            if not page.items:
+                break
+        for sha256 in sorted(files):
+            self._attachments.delete(sha256)
+        repository.purge()
+        return ErasureReport(pseudonym, tuple(erased), len(files), page.unreadable)
+
+    def _erase(self, actor: Actor, repository: Eraser, ticket_id: str, pseudonym: str) -> set[str]:
+        attempt = 1
+        while True:
+            ticket = self._load(ticket_id)
+            files = {a.sha256 for message in ticket.messages for a in message.attachments}
+            change = ticket.erase_requester(
+                actor,
+                at=max(self._now(), ticket.updated_at),
+                pseudonym=pseudonym,
+                workflow=self._workflow,
+            )
+            try:
+                repository.rewrite(
+                    change.ticket,
+                    expected_version=ticket.version,
+                    next_deadline=self._policy.next_deadline(change.ticket),
+                )
+            except ConflictError as error:
+                if error.code is not ErrorCode.CONFLICT or attempt >= self._attempts:
+                    raise
+                attempt += 1
+            else:
+                return files
+
     # -- maintenance -------------------------------------------------------------------------
 
     def recompute_deadlines(
@@ -823,6 +893,19 @@ class _Prefixed:
             return head + self._rest.read()
         part, self._head = self._head[:size], self._head[size:]
         return part
+
+
+class ErasureReport(NamedTuple):
+    """What :meth:`Helpdesk.erase_requester` did."""
+
+    #: the random id the requester goes by in their erased tickets
+    pseudonym: str
+    #: the tickets it erased
+    tickets: tuple[str, ...]
+    #: how many files' bytes it deleted
+    files: int
+    #: tickets of the requester whose stored record could not be read, left as they are
+    unreadable: tuple[str, ...]
 
 
 class RecomputeReport(NamedTuple):

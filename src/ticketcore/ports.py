@@ -41,6 +41,7 @@ from ticketcore.errors import (
     ErrorCode,
     NotFoundError,
     RecordUnreadableError,
+    StorageError,
     ValidationError,
     wrong_type,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "AttachmentStore",
     "Clock",
     "DeadlinePolicy",
+    "Eraser",
     "IdGenerator",
     "Order",
     "Page",
@@ -89,6 +91,8 @@ __all__ = [
     "read_page",
     "read_ticket",
     "record_unreadable",
+    "rewrite_mismatch",
+    "rewritten_events",
     "search_page",
     "search_words",
     "stale_version",
@@ -840,6 +844,52 @@ def search_page(
     more = len(rows) > asked.limit
     cursor = search_cursor(asked.offset + asked.limit) if more else None
     return Page(tuple(items), cursor, tuple(unreadable))
+
+
+@runtime_checkable
+class Eraser(Protocol):
+    """What a repository adds so a requester's personal data can be erased (optional:
+    :meth:`~ticketcore.Helpdesk.erase_requester` needs it; every shipped adapter has it).
+
+    ``rewrite`` is ``save`` for the one operation that changes the past
+    (:meth:`Ticket.erase_requester <ticketcore.Ticket.erase_requester>`): if the stored
+    ticket is still at ``expected_version``, it replaces its state, replaces the payload
+    of each event already logged (same positions, same ids and versions) with the
+    rewritten one, search index entries included, and appends the new events; otherwise
+    it raises as ``save`` does and writes nothing. ``purge`` then removes what the
+    rewrites left where the store keeps it out of sight (old index segments, freed
+    pages, a write-ahead log), so no copy of the erased data remains in its files.
+    """
+
+    def rewrite(
+        self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
+    ) -> None:
+        """Replace the ticket and its logged events' payloads; append its new events."""
+        ...
+
+    def purge(self) -> None:
+        """Remove the leftovers of rewrites from the store's files."""
+        ...
+
+
+def rewritten_events(
+    ticket: Ticket, *, expected_version: int
+) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+    """For :meth:`Eraser.rewrite`: the events of ``ticket`` that replace the ones logged
+    up to ``expected_version``, and the new ones to append."""
+    new = new_events(ticket, expected_version=expected_version)
+    history = tuple(ticket.history)
+    return history[: len(history) - len(new)], new
+
+
+def rewrite_mismatch(ticket_id: str) -> StorageError:
+    """The error of a rewrite whose history does not line up with the stored log."""
+    ticket_id = _check.text(ticket_id, "ticket_id")
+    return StorageError(
+        ErrorCode.STORAGE_INVALID,
+        f"ticket {ticket_id}'s rewritten history does not match its event log",
+        params={"reason": "event log", "ticket_id": ticket_id},
+    )
 
 
 @runtime_checkable

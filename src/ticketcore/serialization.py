@@ -56,6 +56,7 @@ from ticketcore.events import (
     Event,
     MessageAdded,
     PriorityChanged,
+    RequesterErased,
     StatusChanged,
     TicketOpened,
 )
@@ -307,6 +308,7 @@ _EVENT_FIELDS_OUT: dict[type[Event], Callable[[Any], JSONObject]] = {
     PriorityChanged: _priority_out,
     CategoryChanged: _category_out,
     AssigneeChanged: _assignee_out,
+    RequesterErased: lambda event: {"requester_id": event.requester_id},
 }
 
 
@@ -651,4 +653,7 @@ _EVENT_IN: dict[str, Callable[[_Reader, JSONObject], Event]] = {
     PriorityChanged.kind: _priority_in,
     CategoryChanged.kind: _category_in,
     AssigneeChanged.kind: _assignee_in,
+    RequesterErased.kind: lambda reader, common: RequesterErased(
+        **common, requester_id=reader.text("requester_id")
+    ),
 }

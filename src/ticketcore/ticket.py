@@ -46,6 +46,7 @@ from ticketcore.events import (
     Event,
     MessageAdded,
     PriorityChanged,
+    RequesterErased,
     StatusChanged,
     TicketOpened,
 )
@@ -485,6 +486,47 @@ class Ticket:
             )
         )
 
+    # -- erasure ----------------------------------------------------------------------
+
+    def erase_requester(
+        self,
+        actor: Actor,
+        *,
+        at: datetime,
+        pseudonym: str,
+        workflow: Workflow | None = None,
+    ) -> Change:
+        """Erase the requester's personal data from the whole ticket (the right to be
+        forgotten), closed or not: the subject, every message's body and files, the
+        references and the status reasons are removed from every event of the history,
+        and the requester (as ``requester_id`` and as the author of their messages and
+        moves) becomes ``pseudonym``. Ids, times, statuses, priorities, categories,
+        assignees, notes' existence and so the SLA facts stay. The new
+        :class:`~ticketcore.RequesterErased` event records it (action ``erase``).
+
+        Unlike every other operation this rewrites the history, so the returned ticket
+        is stored with a repository's ``rewrite`` (:class:`~ticketcore.ports.Eraser`),
+        not ``save``.
+        """
+        workflow = _workflow(workflow)
+        actor = require_actor(actor)
+        at = require_aware(at, "at")
+        workflow.check_access(actor, requester_id=self.requester_id, ticket_id=self.id)
+        workflow.check_action(Action.ERASE, actor)
+        pseudonym = clean_identifier(pseudonym, "pseudonym")
+        if at < self.updated_at:
+            raise ValidationError(
+                ErrorCode.TIME_WENT_BACKWARDS,
+                f"{at.isoformat()} is before the ticket's last change at"
+                f" {self.updated_at.isoformat()}",
+                field="at",
+                params={"value": at.isoformat(), "limit": self.updated_at.isoformat()},
+            )
+        person = self.requester_id
+        history = [_erased(event, person, pseudonym) for event in self.history]
+        erased = RequesterErased(**self._stamp(actor, at), requester_id=pseudonym)
+        return Change(Ticket.replay([*history, erased]), (erased,))
+
     # -- reading -----------------------------------------------------------------------
 
     def visible_to(self, actor: Actor, *, workflow: Workflow | None = None) -> Ticket:
@@ -779,12 +821,49 @@ def _apply_assignee(ticket: Ticket, event: AssigneeChanged) -> Ticket:
     return _evolve(ticket, event, assignee_id=event.to_assignee)
 
 
+def _apply_erased(ticket: Ticket, event: RequesterErased) -> Ticket:
+    return _evolve(ticket, event)
+
+
+def _erased(event: Event, person: str, pseudonym: str) -> Event:
+    """``event`` without ``person``'s personal data, ``person`` called ``pseudonym``."""
+
+    def who(actor: Actor) -> Actor:
+        return Actor.requester(pseudonym) if actor.id == person else actor
+
+    def message(found: Message) -> Message:
+        return attrs.evolve(found, author=who(found.author), body="", attachments=())
+
+    if isinstance(event, TicketOpened):
+        return attrs.evolve(
+            event,
+            actor=who(event.actor),
+            requester_id=pseudonym,
+            subject="",
+            message=message(event.message),
+            references=FrozenMap(),
+        )
+    if isinstance(event, MessageAdded):
+        return attrs.evolve(event, actor=who(event.actor), message=message(event.message))
+    if isinstance(event, StatusChanged):
+        return attrs.evolve(event, actor=who(event.actor), reason=None, reason_public=False)
+    if isinstance(event, AssigneeChanged):
+        return attrs.evolve(
+            event,
+            actor=who(event.actor),
+            from_assignee=pseudonym if event.from_assignee == person else event.from_assignee,
+            to_assignee=pseudonym if event.to_assignee == person else event.to_assignee,
+        )
+    return attrs.evolve(event, actor=who(event.actor))
+
+
 _APPLY: dict[type[Event], Callable[[Ticket, object], Ticket]] = {
     StatusChanged: _apply_status,  # type: ignore[dict-item]
     MessageAdded: _apply_message,  # type: ignore[dict-item]
     PriorityChanged: _apply_priority,  # type: ignore[dict-item]
     CategoryChanged: _apply_category,  # type: ignore[dict-item]
     AssigneeChanged: _apply_assignee,  # type: ignore[dict-item]
+    RequesterErased: _apply_erased,  # type: ignore[dict-item]
 }
 
 

@@ -70,6 +70,9 @@ class Action(_WireEnum):
     ACT_ON_ANY_TICKET = "act_on_any_ticket"
     """Act on tickets of other requesters (the ownership rule: roles not listed act only
     on tickets whose ``requester_id`` is their own id)."""
+    ERASE = "erase"
+    """Erase a requester's personal data from all their tickets (the system only, by
+    default: a host grants it to the agents who handle such requests)."""
 
 
 # How the log messages name an action ("a requester may not add internal notes"); users
@@ -88,6 +91,7 @@ _ACTION_PHRASES: Mapping[Action, str] = {
     Action.VIEW_AT_RISK: "view the at-risk list",
     Action.EXPORT: "export tickets",
     Action.IMPORT: "import tickets",
+    Action.ERASE: "erase a requester's personal data",
     Action.ACT_ON_ANY_TICKET: "act on other requesters' tickets",
 }
 
@@ -146,11 +150,18 @@ _DEFAULT_PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.EXPORT: _STAFF,
     Action.IMPORT: _STAFF,
     Action.ACT_ON_ANY_TICKET: _STAFF,
+    Action.ERASE: frozenset({Role.SYSTEM}),
 }
 
 #: Actions that would show a requester what is not theirs to read: internal notes, or
 #: other requesters' tickets. A workflow that grants them to requesters is refused.
-_NEVER_FOR_REQUESTERS = (Action.ADD_NOTE, Action.VIEW_NOTES, Action.EXPORT, Action.IMPORT)
+_NEVER_FOR_REQUESTERS = (
+    Action.ADD_NOTE,
+    Action.VIEW_NOTES,
+    Action.EXPORT,
+    Action.IMPORT,
+    Action.ERASE,
+)
 #: Lists across requesters: only for roles that may act on any ticket.
 _ACROSS_REQUESTERS = (Action.VIEW_QUEUE, Action.VIEW_AT_RISK)
 

@@ -47,6 +47,8 @@ from ticketcore.ports import (
     check_ticket_id,
     copy_content,
     new_events,
+    rewrite_mismatch,
+    rewritten_events,
     stale_version,
     thread_page,
     thread_position,
@@ -125,6 +127,34 @@ class InMemoryRepository:
             if rows.state.version != expected_version:
                 raise stale_version(ticket.id, expected_version, rows.state.version)
             self._store(rows, ticket, next_deadline, events)
+
+    def rewrite(
+        self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
+    ) -> None:
+        """Replace the ticket, and the events it logged, with ``ticket``'s rewritten ones
+        (see :class:`~ticketcore.ports.Eraser`); append its new events."""
+        check_stored_ticket(ticket, next_deadline)
+        old, new = rewritten_events(ticket, expected_version=expected_version)
+        with self._lock:
+            rows = self._tickets.get(ticket.id)
+            if rows is None or rows.state is None:
+                raise ticket_not_found(ticket.id)
+            if rows.state.version != expected_version:
+                raise stale_version(ticket.id, expected_version, rows.state.version)
+            if [(e.version, e.kind) for e in rows.events] != [(e.version, e.kind) for e in old]:
+                raise rewrite_mismatch(ticket.id)
+            fresh = _Rows()
+            self._store(fresh, ticket, next_deadline, old, log=False)
+            replaced = dict(zip((id(e) for e in rows.events), old, strict=True))
+            self._log = [
+                StoredEvent(r.position, replaced[id(r.event)]) if id(r.event) in replaced else r
+                for r in self._log
+            ]
+            self._tickets[ticket.id] = fresh
+            self._store(fresh, ticket, next_deadline, new)
+
+    def purge(self) -> None:
+        """Nothing to do: what a rewrite replaced is gone once nothing refers to it."""
 
     def search(
         self,
@@ -295,6 +325,8 @@ class InMemoryRepository:
         ticket: Ticket,
         deadline: datetime | None,
         events: Sequence[Event],
+        *,
+        log: bool = True,
     ) -> None:
         for event in events:
             message = getattr(event, "message", None)
@@ -302,8 +334,11 @@ class InMemoryRepository:
                 rows.messages.append(message)
                 rows.words.append((tuple((search_text(event) or "").split()), message.internal))
             rows.events.append(event)
-        start = len(self._log) + 1
-        self._log.extend(StoredEvent(start + offset, event) for offset, event in enumerate(events))
+        if log:
+            start = len(self._log) + 1
+            self._log.extend(
+                StoredEvent(start + offset, event) for offset, event in enumerate(events)
+            )
         rows.state = _restored(self, ticket, len(rows.messages), len(rows.events))
         rows.deadline = deadline
 

@@ -93,6 +93,8 @@ from ticketcore.ports import (
     read_event,
     read_page,
     read_ticket,
+    rewrite_mismatch,
+    rewritten_events,
     search_page,
     stale_version,
     thread_page,
@@ -295,6 +297,28 @@ _SEARCH: LiteralString = """
     SELECT t.id, t.data::text FROM best b JOIN {schema}.tickets t ON t.id = b.id
     WHERE %(requester_id)s::text IS NULL OR t.requester_id = %(requester_id)s::text
     ORDER BY b.score DESC, t.id LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+_REWRITE: LiteralString = """
+    WITH changed AS (
+        UPDATE {schema}.tickets SET version = %(version)s, requester_id = %(requester_id)s,
+            assignee_id = %(assignee_id)s, status = %(status)s, category = %(category)s,
+            priority = %(priority)s, created_us = %(created_us)s,
+            updated_us = %(updated_us)s, due_us = %(due_us)s, data = %(data)s::jsonb
+        WHERE id = %(id)s AND version = %(expected_version)s
+        RETURNING id
+    ),
+    rewritten AS (
+        UPDATE {schema}.events AS e SET flags = r.flags, data = r.data::jsonb,
+            words = CASE WHEN r.words IS NOT NULL THEN to_tsvector('simple', r.words) END
+        FROM unnest(
+            %(old_positions)s::bigint[], %(old_flags)s::integer[], %(old_data)s::text[],
+            %(old_words)s::text[]
+        ) AS r (position, flags, data, words)
+        WHERE e.position = r.position AND e.ticket_id = %(id)s
+            AND (SELECT count(*) FROM changed) > 0
+    ),
+    {append_events}
 """
 
 _ADD: LiteralString = """
@@ -532,6 +556,43 @@ class PostgresRepository:
             raise ticket_not_found(ticket.id)
         raise stale_version(ticket.id, expected_version, int(found[0]))
 
+    def rewrite(
+        self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
+    ) -> None:
+        """Replace the ticket, and the payloads of the events it logged, with ``ticket``'s
+        rewritten ones, search words too (see :class:`~ticketcore.ports.Eraser`);
+        append its new events, all in one statement."""
+        parameters = _ticket_columns(ticket, next_deadline)
+        old, new = rewritten_events(ticket, expected_version=expected_version)
+        logged = self._read_all(self._sql.logged, (ticket.id,))
+        if [(int(v), str(k)) for _, v, k in logged] != [(e.version, e.kind) for e in old]:
+            found = self._read_one(self._sql.version, (ticket.id,))
+            if found is None:
+                raise ticket_not_found(ticket.id)
+            if int(found[0]) != expected_version:
+                raise stale_version(ticket.id, expected_version, int(found[0]))
+            raise rewrite_mismatch(ticket.id)
+        replacing = _event_parameters(old)
+        parameters |= _event_parameters(new)
+        parameters |= {
+            "expected_version": expected_version,
+            "old_positions": [int(row[0]) for row in logged],
+            "old_flags": replacing["event_flags"],
+            "old_data": replacing["event_data"],
+            "old_words": replacing["event_words"],
+        }
+        if self._write(self._sql.rewrite, parameters, ticket_id=ticket.id):
+            return
+        found = self._read_one(self._sql.version, (ticket.id,))
+        if found is None:
+            raise ticket_not_found(ticket.id)
+        raise stale_version(ticket.id, expected_version, int(found[0]))
+
+    def purge(self) -> None:
+        """Nothing it can do itself: PostgreSQL keeps replaced rows until ``VACUUM``,
+        which cannot run inside the transactions the host's connections may open. After
+        erasing, run ``VACUUM`` on the schema's ``tickets`` and ``events`` tables."""
+
     def search(
         self,
         text: str,
@@ -651,6 +712,9 @@ class PostgresRepository:
         return self._thread(ticket_id, version, messages=False, public=public)
 
     def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
+        ticket_id = check_ticket_id(ticket_id)
+        version = _check.integer(version, "version", minimum=1, maximum=2**62)
+        public = _check.boolean(public, "public")
         parts: list[LiteralString] = [
             "SELECT position, data::text FROM {schema}.events",
             "WHERE ticket_id = %s AND version <= %s",
@@ -857,6 +921,14 @@ class _Statements:
         self.get = _compose("SELECT data::text FROM {schema}.tickets WHERE id = %s", schema)
         self.version = _compose("SELECT version FROM {schema}.tickets WHERE id = %s", schema)
         self.search = _compose(_SEARCH, schema)
+        self.rewrite = sql.SQL(_REWRITE).format(
+            schema=sql.Identifier(schema), append_events=_compose(_APPEND_EVENTS, schema)
+        )
+        self.logged = _compose(
+            "SELECT position, version, kind FROM {schema}.events WHERE ticket_id = %s"
+            " ORDER BY position",
+            schema,
+        )
         self.restate = _compose(
             "UPDATE {schema}.tickets SET due_us = %(due_us)s, data = %(data)s::jsonb"
             " WHERE id = %(id)s AND version = %(version)s",

@@ -71,6 +71,8 @@ from ticketcore.ports import (
     read_event,
     read_page,
     read_ticket,
+    rewrite_mismatch,
+    rewritten_events,
     search_page,
     stale_version,
     thread_page,
@@ -357,6 +359,64 @@ class SQLiteRepository:
 
         self._write(work)
 
+    def rewrite(
+        self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
+    ) -> None:
+        """Replace the ticket, and the payloads of the events it logged, with ``ticket``'s
+        rewritten ones, search index entries too (see :class:`~ticketcore.ports.Eraser`);
+        append its new events."""
+        row = _ticket_row(ticket, next_deadline)
+        old, new = rewritten_events(ticket, expected_version=expected_version)
+        replacing, appending = _event_rows(old), _event_rows(new)
+        update = (*row[1:], ticket.id, expected_version)
+
+        def work(connection: sqlite3.Connection) -> None:
+            # freed space is overwritten, so what is replaced leaves no copy in the file
+            connection.execute("PRAGMA secure_delete = ON")
+            if connection.execute(_UPDATE_TICKET, update).rowcount != 1:
+                found = connection.execute(
+                    "SELECT version FROM tickets WHERE id = ?", (ticket.id,)
+                ).fetchone()
+                if found is None:
+                    raise ticket_not_found(ticket.id)
+                raise stale_version(ticket.id, expected_version, int(found[0]))
+            logged = connection.execute(
+                "SELECT position, version, kind, data FROM events WHERE ticket_id = ?"
+                " ORDER BY position",
+                (ticket.id,),
+            ).fetchall()
+            if [(v, k) for _, v, k, _ in logged] != [(r[1], r[2]) for r in replacing]:
+                raise rewrite_mismatch(ticket.id)
+            for (position, _, _, data), replacement in zip(logged, replacing, strict=True):
+                words = search_text(read_event(position, ticket.id, data).event)
+                if words is not None:  # a contentless index forgets a row given its words
+                    connection.execute(
+                        "INSERT INTO search (search, rowid, text) VALUES ('delete', ?, ?)",
+                        (position, words),
+                    )
+                connection.execute(
+                    "UPDATE events SET flags = ?, data = ? WHERE position = ?",
+                    (replacement[3], replacement[4], position),
+                )
+                if replacement[5] is not None:
+                    connection.execute(_INDEX, (position, replacement[5]))
+            _append_events(connection, appending)
+
+        self._write(work)
+
+    def purge(self) -> None:
+        """Remove what rewrites left in the file: the search index is rebuilt without
+        the entries they deleted, and the write-ahead log is emptied into the file
+        (whose freed pages ``secure_delete`` has zeroed)."""
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute("PRAGMA secure_delete = ON")
+            connection.execute("INSERT INTO search (search) VALUES ('optimize')")
+
+        self._write(work)
+        with _translated():
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
     def search(
         self,
         text: str,
@@ -509,6 +569,9 @@ class SQLiteRepository:
         return self._thread(ticket_id, version, messages=False, public=public)
 
     def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
+        ticket_id = check_ticket_id(ticket_id)
+        version = _check.integer(version, "version", minimum=1, maximum=2**62)
+        public = _check.boolean(public, "public")
         sql = " ".join(
             (
                 "SELECT position, data FROM events WHERE ticket_id = ? AND version <= ?",

@@ -155,7 +155,7 @@ _EXTENSIONS = {
 _STEMS = ("receipt", "screen shot", "رسید", "log", "گزارش مالی", "invoice-2026")
 _AGENT_IDS = ("ali", "mina")
 _NOT_CLOSED = tuple(status for status in Status if status is not Status.CLOSED)
-_STAFF_ONLY = (Action.ADD_NOTE, Action.VIEW_NOTES, Action.EXPORT, Action.IMPORT)
+_STAFF_ONLY = (Action.ADD_NOTE, Action.VIEW_NOTES, Action.EXPORT, Action.IMPORT, Action.ERASE)
 _MINUTES_PER_DAY = 24 * 60
 _MIB = 1024 * 1024
 
