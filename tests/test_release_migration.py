@@ -44,6 +44,7 @@ def _reads_back_identically(repository):
         assert policy.next_deadline(ticket) == policy.next_deadline(old)
     mine = repository.query(TicketQuery(requester_id="sara")).items
     assert [t.id for t in mine] == ["T-1", "T-3"]
+
     # what the release wrote is in the search index: subjects, messages, notes
     def found(text, **options):
         return [t.id for t in repository.search(text, **options).items]
