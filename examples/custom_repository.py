@@ -41,6 +41,8 @@ from ticketcore.ports import (
     check_ticket_id,
     new_events,
     read_ticket,
+    rewrite_mismatch,
+    rewritten_events,
     search_page,
     search_words,
     stale_version,
@@ -124,6 +126,51 @@ class JsonDocumentRepository:
             thread.append((len(self._events), version, adds_message, internal, text))
             if adds_message:
                 self._words[ticket_id].append((_words(text), internal))
+
+    def restate(self, ticket: Ticket, *, next_deadline: datetime | None = None) -> bool:
+        """Replace the state and deadline if still at ``ticket.version`` (a ``StateWriter``,
+        for ``Helpdesk.recompute_deadlines``)."""
+        check_stored_ticket(ticket, next_deadline)
+        document, _ = _encode(ticket, next_deadline, ())
+        with self._lock:
+            stored = self._documents.get(ticket.id)
+            if stored is None or json.loads(stored)["version"] != ticket.version:
+                return False
+            self._documents[ticket.id] = document
+            return True
+
+    def rewrite(
+        self, ticket: Ticket, *, expected_version: int, next_deadline: datetime | None = None
+    ) -> None:
+        """``save`` for an erased ticket: its logged events are replaced in place (an
+        ``Eraser``, for ``Helpdesk.erase_requester``)."""
+        check_stored_ticket(ticket, next_deadline)
+        old, new = rewritten_events(ticket, expected_version=expected_version)
+        document, replacing = _encode(ticket, next_deadline, old)
+        _, appending = _encode(ticket, next_deadline, new)
+        with self._lock:
+            stored = self._documents.get(ticket.id)
+            if stored is None:
+                raise ticket_not_found(ticket.id)
+            stored_version = json.loads(stored)["version"]
+            if stored_version != expected_version:
+                raise stale_version(ticket.id, expected_version, stored_version)
+            thread = self._threads[ticket.id]
+            if [row[1] for row in thread] != [row[0] for row in replacing]:
+                raise rewrite_mismatch(ticket.id)
+            self._documents[ticket.id] = document
+            self._words[ticket.id] = []
+            for index, (row, (version, adds, internal, text)) in enumerate(
+                zip(thread, replacing, strict=True)
+            ):
+                self._events[row[0] - 1] = text
+                thread[index] = (row[0], version, adds, internal, text)
+                if adds:
+                    self._words[ticket.id].append((_words(text), internal))
+            self._append(ticket.id, appending)
+
+    def purge(self) -> None:
+        """Nothing is left behind: replaced strings are gone once nothing refers to them."""
 
     def query(
         self, query: TicketQuery | None = None, *, limit: int = 50, cursor: str | None = None

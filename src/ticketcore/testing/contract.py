@@ -34,8 +34,10 @@ from ticketcore.events import Event
 from ticketcore.model import Actor, Attachment
 from ticketcore.ports import (
     AttachmentStore,
+    Eraser,
     Order,
     Page,
+    StateWriter,
     StoredEvent,
     ThreadReader,
     TicketQuery,
@@ -588,6 +590,46 @@ class TicketRepositoryContract(_Fresh):
             with pytest.raises(ValidationError):
                 searcher.search(**arguments)
 
+    # -- restating and rewriting (StateWriter, Eraser: optional) --------------------------
+
+    def test_restate_replaces_the_deadline_while_the_version_holds(self) -> None:
+        repository = self._repository()
+        if not isinstance(repository, StateWriter):
+            pytest.skip("the repository does not restate (StateWriter)")
+        ticket = _opened("T-1")
+        repository.add(ticket, next_deadline=_at(60))
+        before = repository.events_after(0)
+        _true(repository.restate(ticket, next_deadline=_at(5)), "restate wrote nothing")
+        _same(_ids(repository.query(TicketQuery(due_before=_at(6))).items), ["T-1"])
+        _same(repository.events_after(0), before)  # no event, no new version
+        _same(repository.get("T-1").version, ticket.version)
+        later = _noted(ticket)
+        repository.save(later, expected_version=ticket.version, next_deadline=_at(60))
+        moved_on = repository.restate(ticket, next_deadline=_at(1))
+        _true(not moved_on, "restate wrote a ticket that was saved since")
+        _same(_ids(repository.query(TicketQuery(due_before=_at(6))).items), [])
+        _true(not repository.restate(_opened("T-404")), "restate wrote a missing ticket")
+
+    def test_rewrite_replaces_the_logged_payloads_and_appends(self) -> None:
+        repository = self._repository()
+        if not isinstance(repository, Eraser):
+            pytest.skip("the repository does not rewrite (Eraser)")
+        ticket = _noted(_rich_ticket())
+        repository.add(ticket)
+        erased = ticket.erase_requester(
+            Actor.system(), at=ticket.updated_at, pseudonym="erased-1"
+        ).ticket
+        repository.rewrite(erased, expected_version=ticket.version)
+        repository.purge()
+        _same(repository.get(ticket.id), erased)
+        _same([r.event for r in repository.events_after(0, limit=100)], list(erased.history))
+        _same([r.position for r in repository.events_after(0, limit=100)][:-1],
+              [r.position for r in _logged(ticket)])  # fmt: skip
+        with pytest.raises(ConflictError):
+            repository.rewrite(erased, expected_version=ticket.version)
+        if isinstance(repository, TicketSearch):
+            _same(repository.search("A-1009").items, ())
+
 
 class AttachmentStoreContract(_Fresh):
     """What every :class:`~ticketcore.ports.AttachmentStore` must do.
@@ -749,6 +791,11 @@ def _all_pages(repository: TicketRepository, query: TicketQuery, limit: int) -> 
         cursor = page.next_cursor
     msg = "the pages never ended"
     raise AssertionError(msg)
+
+
+def _logged(ticket: Ticket) -> list[StoredEvent]:
+    """The log positions a store that held only ``ticket`` gave its events: 1, 2, ..."""
+    return [StoredEvent(n, event) for n, event in enumerate(ticket.history, start=1)]
 
 
 def _thread_pages(
