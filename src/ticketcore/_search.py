@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import unicodedata
 
-from ticketcore._digits import to_ascii_digits
-from ticketcore._persian import normalize_persian
 from ticketcore.errors import ErrorCode, ValidationError
 
 __all__ = ["index_terms", "query_terms", "search_cursor", "search_offset"]
@@ -31,6 +30,17 @@ _JOINERS = str.maketrans(dict.fromkeys("\u200b\u200d\u2060\u00ad\ufeff", "\u200c
 _DROPPED = dict.fromkeys(
     map(ord, "\u0640\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 )
+# Arabic Yeh, Alef Maksura and Kaf as Persian (normalize_persian's table), the joiners
+# as ZWNJ, the dropped marks gone, Persian and Arabic-Indic digits as ASCII
+_TABLE = {
+    "\u064a": "\u06cc",
+    "\u0649": "\u06cc",
+    "\u0643": "\u06a9",
+    **{chr(code): "\u200c" for code in _JOINERS},
+    **dict.fromkeys(map(chr, _DROPPED), ""),
+    **{chr(0x06F0 + n): str(n) for n in range(10)},
+    **{chr(0x0660 + n): str(n) for n in range(10)},
+}
 _WORD = re.compile(r"[^\W_]+(?:\u200c+[^\W_]+)*")
 #: a query of more words than this is cut (a search box, not a document)
 MAX_QUERY_TERMS = 16
@@ -39,11 +49,51 @@ MAX_OFFSET = 10_000
 
 
 def _fold(text: str) -> str:
-    text = normalize_persian(text, clean_zwnj=False).translate(_JOINERS).translate(_DROPPED)
-    text = to_ascii_digits(text)
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare).casefold()
+    if text.isascii():  # the common case for many desks: nothing but case to fold
+        return text.casefold()
+    if unicodedata.is_normalized("NFD", text) and not _special().search(text):
+        return text.casefold()  # plain letters: the common case in Persian too
+    # marks off first (ئ is ي + hamza above), then the letters and digits
+    bare = _marks().sub("", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", _special().sub(_replace, bare)).casefold()
+
+
+def _replace(found: re.Match[str]) -> str:
+    char = found.group()
+    return _TABLE.get(char, char)
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regular-expression class body for these code points, as ranges."""
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code != previous + 1:
+            first, last = re.escape(chr(start)), re.escape(chr(previous))
+            parts.append(first if start == previous else f"{first}-{last}")
+            start = code
+        previous = code
+    return "".join(parts)
+
+
+@functools.cache
+def _combining() -> list[int]:
+    return [code for code in range(0x10000) if unicodedata.combining(chr(code))]
+
+
+@functools.cache
+def _marks() -> re.Pattern[str]:
+    """Every combining mark (diacritics, harakat, hamza above...), worked out once."""
+    return re.compile(f"[{_ranges(_combining())}]+")
+
+
+@functools.cache
+def _special() -> re.Pattern[str]:
+    """What folding changes besides case: marks, joiners, dropped marks, Arabic letters
+    and non-ASCII digits."""
+    others = "\u064a\u0649\u0643\u200c\u0660-\u0669\u06f0-\u06f9"
+    joiners = "".join(re.escape(chr(code)) for code in [*_JOINERS, *_DROPPED])
+    return re.compile(f"[{_ranges(_combining())}{others}{joiners}]")
 
 
 def _words(text: str) -> list[str]:

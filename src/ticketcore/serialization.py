@@ -221,8 +221,13 @@ def event_to_json(event: Event) -> str:
     return _dumps(event_to_dict(event))
 
 
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, check_circular=False
+)
+
+
 def _dumps(data: JSONObject) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def _actor_out(actor: Actor) -> JSONObject:

@@ -310,14 +310,22 @@ class SQLiteRepository:
             (_ticket_row(ticket, deadline), _event_rows(ticket.history))
             for ticket, deadline in ticket_pairs(tickets, "tickets")
         ]
+        ids = [row[0] for row, _ in prepared]
+        if len(set(ids)) < len(ids):
+            seen: set[str] = set()
+            raise ticket_exists(next(i for i in ids if i in seen or seen.add(i)))  # type: ignore[func-returns-value]
 
         def work(connection: sqlite3.Connection) -> int:
-            for row, events in prepared:
-                try:
-                    connection.execute(_INSERT_TICKET, row)
-                except sqlite3.IntegrityError as error:
-                    raise ticket_exists(row[0]) from error
-                self._append_events(connection, events)
+            for start in range(0, len(ids), 500):  # within SQLite's bound parameters
+                chunk = ids[start : start + 500]
+                taken = connection.execute(
+                    f"SELECT id FROM tickets WHERE id IN ({', '.join('?' * len(chunk))})",  # noqa: S608 - placeholders only
+                    chunk,
+                ).fetchone()
+                if taken is not None:
+                    raise ticket_exists(taken[0])
+            connection.executemany(_INSERT_TICKET, [row for row, _ in prepared])
+            _append_events(connection, [event for _, events in prepared for event in events])
             return len(prepared)
 
         return self._write(work)
