@@ -470,3 +470,40 @@ def test_a_lone_surrogate_in_a_query_is_a_validation_error_not_unavailable(path)
         repository.get("T-\ud800")
     with pytest.raises(tc.InvalidTypeError):
         repository.get(2**64)
+
+
+def test_saving_a_loaded_ticket_reads_none_of_its_stored_thread(path):
+    """A save's new events come from what the operation added: the cost of a save does
+    not grow with the ticket (before, new_events read the whole stored history)."""
+    from ticketcore.ports import new_events  # noqa: PLC0415
+
+    with SQLiteRepository(path) as repository:
+        ticket = opened()
+        for minutes in range(1, 6):
+            ticket = ticket.reply(ALI, f"note {minutes}", at=later(ticket, minutes)).ticket
+        repository.add(ticket)
+        loaded = repository.get(ticket.id)
+        changed = loaded.reply(SARA, "Any news?", at=later(loaded, 10)).ticket
+        changed = changed.change_priority(ALI, "high", at=later(loaded, 11)).ticket
+        assert [e.kind for e in new_events(changed, expected_version=loaded.version)] == [
+            "message_added",
+            "priority_changed",
+        ]
+        assert not changed.history.loaded
+        repository.save(changed, expected_version=loaded.version)
+        assert not changed.history.loaded
+        assert repository.get(ticket.id) == changed
+
+
+def test_stored_clocks_are_decoded_once_per_loaded_ticket(path):
+    from ticketcore import _clocks  # noqa: PLC0415
+
+    policy = tc.SLAPolicy.default()
+    with SQLiteRepository(path) as repository:
+        ticket = opened()
+        repository.add(ticket, next_deadline=policy.next_deadline(ticket))
+        loaded = repository.get(ticket.id)
+        assert isinstance(loaded._clocks, _clocks.StoredClocks)
+        deadline = policy.next_deadline(loaded)
+        assert isinstance(loaded._clocks, _clocks.Clocks)  # kept: the next call reuses it
+        assert policy.next_deadline(loaded) == deadline == policy.next_deadline(ticket)

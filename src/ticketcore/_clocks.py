@@ -213,6 +213,11 @@ class StoredClocks:
     data: dict[str, Any]
 
 
+def us_of(moment: datetime) -> int:
+    """``moment`` as stored clocks keep instants: microseconds since 1970 UTC."""
+    return (moment - _EPOCH) // _US
+
+
 def _us(moment: datetime | None) -> int | None:
     return None if moment is None else (moment - _EPOCH) // _US
 
@@ -234,15 +239,17 @@ def _span(value: object) -> timedelta:
 def to_data(clocks: Clocks) -> dict[str, Any]:
     """``clocks`` as JSON-ready data (the memo of deadlines is not kept)."""
     runs = {
-        name: [
-            _us(run.start),
-            _us(run.stop),
-            run.outcome,
-            _us(run.since),
-            None if run.stop_priority is None else run.stop_priority.value,
-            [used // _US for used in run.used],
-            [_us(crossed) for crossed in run.crossed],
-        ]
+        name: _trimmed(
+            [
+                _us(run.start),
+                _us(run.stop),
+                run.outcome,
+                _us(run.since),
+                None if run.stop_priority is None else run.stop_priority.value,
+                [used // _US for used in run.used],
+                [_us(crossed) for crossed in run.crossed],
+            ]
+        )
         for name, run in clocks._runs.items()  # noqa: SLF001 - this module's own class
     }
     return {
@@ -255,12 +262,30 @@ def to_data(clocks: Clocks) -> dict[str, Any]:
     }
 
 
+def _trimmed(fields: list[Any]) -> list[Any]:
+    """A run's fields without the trailing ones that hold nothing (no time used, no
+    threshold crossed, no stop): most stored runs, so a state row stays small."""
+    while len(fields) > 1 and _empty(fields[-1]):
+        fields.pop()
+    return fields
+
+
+def _empty(value: object) -> bool:
+    if isinstance(value, list):
+        return all(item is None or item == 0 for item in value)
+    return value is None
+
+
 def from_data(policy: object, setup: Setup, data: dict[str, Any]) -> Clocks | None:
     """The clocks :func:`to_data` wrote, taken up by ``policy``; ``None`` if the data does
     not fit its setup (then the policy folds the history again)."""
     try:
         runs: dict[str, _Run] = {}
-        for name, fields in data["runs"].items():
+        empty = [None, None, None, None, [0] * len(setup.calendars), [None] * len(_PRIORITIES)]
+        for name, stored in data["runs"].items():
+            if not isinstance(stored, list) or not 1 <= len(stored) <= len(empty) + 1:
+                return None
+            fields = [*stored, *empty[len(stored) - 1 :]]
             start, stop, outcome, since, stop_priority, used, crossed = fields
             if (
                 name not in setup.targets

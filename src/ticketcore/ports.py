@@ -33,6 +33,7 @@ from typing import BinaryIO, Generic, NamedTuple, Protocol, TypeVar, runtime_che
 import attrs
 
 from ticketcore import _check
+from ticketcore._thread import Thread
 from ticketcore._time import require_aware
 from ticketcore._validate import clean_identifier
 from ticketcore.enums import Category, Priority, Status, _WireEnum
@@ -440,8 +441,15 @@ def new_events(ticket: Ticket, *, expected_version: int) -> tuple[Event, ...]:
     _check.instance(ticket, Ticket, "ticket")
     _check.integer(expected_version, "expected_version", minimum=1, maximum=2**62)
     newer: list[Event] = []
-    if ticket.version > expected_version:
-        for event in reversed(ticket.history):
+    history = ticket.history
+    added = history.added if isinstance(history, Thread) else ()
+    if ticket.version <= expected_version:
+        pass
+    elif added and added[0].version <= expected_version + 1:
+        # every stored event is older than the first added one: the store is not read
+        newer = [event for event in reversed(added) if event.version > expected_version]
+    else:
+        for event in reversed(history):
             if event.version <= expected_version:
                 break
             newer.append(event)

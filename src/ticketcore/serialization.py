@@ -166,7 +166,6 @@ def ticket_state_to_dict(ticket: Ticket) -> JSONObject:
         "category": ticket.category.value,
         "priority": ticket.priority.value,
         "status": ticket.status.value,
-        "assignee_id": ticket.assignee_id,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
         "version": ticket.version,
@@ -178,13 +177,40 @@ def ticket_state_to_dict(ticket: Ticket) -> JSONObject:
             summary.note_number,
             summary.notes,
             summary.private_reasons,
-            None if summary.public_updated_at is None else summary.public_updated_at.isoformat(),
+            _public_updated_out(summary.public_updated_at, ticket.updated_at),
         ],
     }
+    if ticket.assignee_id is not None:  # left out when unassigned: state rows stay small
+        data["assignee_id"] = ticket.assignee_id
     clocks = _stored_clocks(ticket)
     if clocks is not None:
+        # what the state already says is left out of the clocks, and read back from it
+        for key, value in _clock_defaults(data).items():
+            if clocks.get(key) == value:
+                del clocks[key]
         data["clocks"] = clocks
     return data
+
+
+def _public_updated_out(public_updated_at: datetime | None, updated_at: datetime) -> object:
+    """The last change a requester sees: ``true`` when it is the last change of all."""
+    if public_updated_at is None:
+        return None
+    if public_updated_at == updated_at and public_updated_at.utcoffset() == updated_at.utcoffset():
+        return True
+    return public_updated_at.isoformat()
+
+
+def _clock_defaults(state: Mapping[str, Any]) -> dict[str, object]:
+    """The fields of stored clocks that a state record holds already, as they are."""
+    from ticketcore import _clocks  # noqa: PLC0415 - only where clocks are stored
+
+    return {
+        "count": state["events"],
+        "last_at": _clocks.us_of(datetime.fromisoformat(state["updated_at"])),
+        "status": state["status"],
+        "priority": state["priority"],
+    }
 
 
 def _stored_clocks(ticket: Ticket) -> JSONObject | None:
@@ -376,14 +402,16 @@ def ticket_state_from_dict(data: Mapping[str, Any], source: ThreadSource) -> Tic
         isinstance(numbers, list)
         and len(numbers) == _SUMMARY_FIELDS
         and all(type(n) is int and n >= 0 for n in numbers[:4])
-        and (numbers[4] is None or isinstance(numbers[4], str))
+        and (numbers[4] is None or numbers[4] is True or isinstance(numbers[4], str))
         and 0 <= numbers[2] <= min(messages, events)
         and messages >= 1
         and events >= 1
     ):
         raise _malformed("state.summary", "the summary of a thread")
     public_updated = None
-    if numbers[4] is not None:
+    if numbers[4] is True:
+        public_updated = reader.moment("updated_at")
+    elif numbers[4] is not None:
         public_updated = _Reader({"at": numbers[4]}, "state.summary").moment("at")
     summary = Summary(numbers[0], numbers[1], numbers[2], numbers[3], public_updated)
     notes = summary.notes
@@ -401,7 +429,7 @@ def ticket_state_from_dict(data: Mapping[str, Any], source: ThreadSource) -> Tic
         category=Category(reader.text("category")),
         priority=Priority(reader.text("priority")),
         status=Status(reader.text("status")),
-        assignee_id=reader.optional_text("assignee_id"),
+        assignee_id=reader.optional_text("assignee_id") if "assignee_id" in reader.data else None,
         created_at=reader.moment("created_at"),
         updated_at=reader.moment("updated_at"),
         version=version,
@@ -418,7 +446,9 @@ def ticket_state_from_dict(data: Mapping[str, Any], source: ThreadSource) -> Tic
     object.__setattr__(ticket, "_summary", summary)
     stored = reader.data.get("clocks")
     if isinstance(stored, Mapping) and isinstance(stored.get("policy"), str):
-        clocks = {key: value for key, value in stored.items() if key != "policy"}
+        clocks = _clock_defaults(reader.data) | {
+            key: value for key, value in stored.items() if key != "policy"
+        }
         object.__setattr__(ticket, "_clocks", _clocks.StoredClocks(stored["policy"], clocks))
     return ticket
 

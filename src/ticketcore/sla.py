@@ -512,7 +512,7 @@ class SLAPolicy:
             clocks = _clocks.fold(self, self._setup, history)
         elif clocks.count < len(history):
             clocks = clocks.advance(history[clocks.count :])
-        else:
+        elif clocks is ticket._clocks:  # noqa: SLF001 - already this ticket's
             return clocks
         object.__setattr__(ticket, "_clocks", clocks)  # a cache: not part of the value
         return clocks
