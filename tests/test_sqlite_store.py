@@ -475,7 +475,7 @@ def test_a_lone_surrogate_in_a_query_is_a_validation_error_not_unavailable(path)
 def test_saving_a_loaded_ticket_reads_none_of_its_stored_thread(path):
     """A save's new events come from what the operation added: the cost of a save does
     not grow with the ticket (before, new_events read the whole stored history)."""
-    from ticketcore.ports import new_events  # noqa: PLC0415
+    from ticketcore.ports import new_events
 
     with SQLiteRepository(path) as repository:
         ticket = opened()
@@ -496,7 +496,7 @@ def test_saving_a_loaded_ticket_reads_none_of_its_stored_thread(path):
 
 
 def test_stored_clocks_are_decoded_once_per_loaded_ticket(path):
-    from ticketcore import _clocks  # noqa: PLC0415
+    from ticketcore import _clocks
 
     policy = tc.SLAPolicy.default()
     with SQLiteRepository(path) as repository:
