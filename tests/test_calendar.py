@@ -1229,3 +1229,34 @@ def test_london_next_close_joins_hours_that_meet_across_the_spring_gap():
     # The same day a week earlier, before the change, has the hour between them.
     earlier = datetime(2026, 3, 22, tzinfo=LONDON)
     assert cal.next_close(earlier) == datetime(2026, 3, 22, 1, tzinfo=LONDON)
+
+
+@settings(max_examples=200)
+@given(
+    zone=st.sampled_from(
+        [
+            "UTC",
+            "Asia/Tehran",
+            "America/St_Johns",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "Europe/London",
+        ]
+    ),
+    start=st.datetimes(
+        datetime(1900, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+        datetime(2200, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    span=st.timedeltas(timedelta(days=-4000), timedelta(days=4000)),
+)
+def test_a_calendar_open_around_the_clock_counts_real_time(zone, start, span):
+    """Oracle: with no holiday nor override, working time is elapsed time, through
+    every daylight-saving change (the engine's fast path for 24/7 calendars)."""
+    calendar = BusinessCalendar.always(zone)
+    assert calendar.between(start, start + span) == span
+    assert calendar.add(start, span) == start + span
+    with_a_holiday = BusinessCalendar.weekly(
+        {day: [("00:00", "24:00")] for day in range(7)}, tz=zone, holidays=[date(1800, 1, 1)]
+    )  # the same hours, by the general path
+    assert with_a_holiday.between(start, start + span) == span

@@ -186,6 +186,7 @@ class Engine:
     """Working-time arithmetic for one calendar, on integer microseconds."""
 
     __slots__ = (
+        "_always",
         "_arguments",
         "_holiday_calendar",
         "_holiday_ordinals",
@@ -223,6 +224,10 @@ class Engine:
             prefix.append(prefix[-1] + self._nominal[_weekday(ordinal)])
         self._week_prefix = tuple(prefix)
         self._open_around_the_clock = all(day == ((0, DAY_US),) for day in weekly)
+        # open every instant, whatever the zone does: working time is real time
+        self._always = self._open_around_the_clock and not (
+            holiday_dates or holiday_calendar is not None or overrides
+        )
         self._holiday_ordinals = sorted(day.toordinal() for day in holiday_dates)
         self._holiday_calendar = holiday_calendar
         self._overrides = {day.toordinal(): hours for day, hours in overrides.items()}
@@ -458,6 +463,8 @@ class Engine:
 
     def between(self, start: int, end: int) -> int:
         """Working time in ``[start, end]``; negative when ``end < start``."""
+        if self._always and _FIRST_INSTANT <= min(start, end) <= max(start, end) <= _LAST_INSTANT:
+            return end - start
         if end < start:
             return -self.between(end, start)
         first, _, first_position = self._position(start)
@@ -478,10 +485,10 @@ class Engine:
         if duration > 0:
             if duration > _LAST_INSTANT - start:
                 raise YearOutOfRangeError
-            return self._forward(start, duration)
+            return start + duration if self._always else self._forward(start, duration)
         if -duration > start - _FIRST_INSTANT:
             raise YearOutOfRangeError
-        return self._backward(start, -duration)
+        return start + duration if self._always else self._backward(start, -duration)
 
     def _forward(self, start: int, duration: int) -> int:
         year, ordinal, position = self._position(start)
