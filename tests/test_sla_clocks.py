@@ -66,6 +66,7 @@ def test_folded_clocks_equal_the_replay(policy, steps, opened, priority, look):
     ticket, seen = build(steps, policy, opened=opened, priority=priority)
     for earlier, at, report in seen:  # every report on the way, from carried clocks
         assert report == policy._replay(earlier, at)
+        assert policy.next_deadline(earlier) == policy._earliest(report)  # the fast path
     now = ticket.updated_at + look * M
     assert policy.evaluate(ticket, now) == policy._replay(ticket, now)
     assert policy.next_deadline(ticket) == policy._earliest(

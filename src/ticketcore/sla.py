@@ -566,7 +566,14 @@ class SLAPolicy:
         and stopped ones do not. This is what storage indexes to find tickets at risk.
         """
         ticket = _check_ticket(ticket)
-        return self._earliest(self.evaluate(ticket, ticket.updated_at))
+        now = ticket.updated_at
+        # what evaluate(ticket, now) and _earliest decide, without building the report
+        found = [
+            deadline
+            for reading in self._clocks_of(ticket).readings(now)
+            if reading is not None and (deadline := _pending_deadline(reading, now)) is not None
+        ]
+        return min(found, default=None)
 
     @staticmethod
     def _earliest(report: SLAReport) -> datetime | None:
@@ -689,6 +696,19 @@ class SLAPolicy:
             stopped_at=stop,
             breached_at=deadline if breached else None,
         )
+
+
+def _pending_deadline(reading: Reading, now: datetime) -> datetime | None:
+    """The deadline of a clock that is still counting (as :meth:`SLAPolicy._verdict` and
+    :attr:`MetricStatus.is_pending` decide it), else ``None``: the next-deadline fast path."""
+    target = reading.target
+    if target is None or reading.stop is not None:
+        return None  # no target, or stopped: met, ended, or breached and stopped
+    if reading.elapsed <= target and (reading.outcome is not None or not reading.counting):
+        return None  # met or ended (with no stop), or paused
+    if reading.deadline is not None:
+        return reading.deadline
+    return reading.calendar.add(now, target - reading.elapsed)
 
 
 def _scale(amount: timedelta, share: Fraction) -> timedelta:
