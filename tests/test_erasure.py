@@ -194,3 +194,22 @@ def test_erasure_is_the_systems_by_default_and_typed():
         helpdesk.erase_requester(SYSTEM, 42)
     assert caught.value.code is tc.ErrorCode.INVALID_TYPE
     assert helpdesk.erase_requester(SYSTEM, "nobody").tickets == ()
+
+
+def test_a_purge_that_a_reader_holds_back_is_a_typed_error_and_runs_again(tmp_path):
+    path = tmp_path / "tickets.sqlite3"
+    with SQLiteRepository(path) as repository:
+        helpdesk = _helpdesk(repository, tmp_path / "files")
+        _desk(helpdesk)
+        reader = sqlite3.connect(path, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM tickets").fetchone()  # an old snapshot
+            with pytest.raises(tc.StorageUnavailableError):
+                helpdesk.erase_requester(SYSTEM, PERSON)
+            reader.execute("COMMIT")
+        finally:
+            reader.close()
+        again = helpdesk.erase_requester(SYSTEM, PERSON)  # nothing left but the purge
+        assert again.tickets == ()
+    _walk_files(tmp_path)

@@ -16,6 +16,7 @@ ALPHABET = (
     "\u200e\u200f\u202b\u2067"  # direction marks
     "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩0123456789"
     "abcXYZéÉñ_- .،؛!?\n"
+    "\u1100\u1161\uac00\u0bc6\u0bbe\u0bca"  # Hangul jamo and Tamil vowel signs compose
 )
 texts = st.text(alphabet=ALPHABET, max_size=40)
 JOINERS = "\u200b\u200d\u2060\u00ad\ufeff"
@@ -68,6 +69,12 @@ def test_every_word_of_a_text_finds_it(text):
     indexed = index_terms(text).split()
     for term in query_terms(text):
         assert any(word.startswith(term) for word in indexed)
+
+
+def test_decomposed_text_finds_its_composed_twin():
+    """Characters of combining class 0 compose too (Hangul jamo, Tamil vowel signs)."""
+    assert query_terms("\u1100\u1161") == query_terms("\uac00") == ("\uac00",)
+    assert query_terms("\u0bc6\u0bbe") == query_terms("\u0bca")
 
 
 def test_spellings_a_reader_takes_for_one_word_fold_alike():

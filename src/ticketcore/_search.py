@@ -51,7 +51,11 @@ MAX_OFFSET = 10_000
 def _fold(text: str) -> str:
     if text.isascii():  # the common case for many desks: nothing but case to fold
         return text.casefold()
-    if unicodedata.is_normalized("NFD", text) and not _special().search(text):
+    if (
+        unicodedata.is_normalized("NFD", text)
+        and unicodedata.is_normalized("NFC", text)
+        and not _special().search(text)
+    ):
         return text.casefold()  # plain letters: the common case in Persian too
     # marks off first (ئ is ي + hamza above), then the letters and digits
     bare = _marks().sub("", unicodedata.normalize("NFD", text))

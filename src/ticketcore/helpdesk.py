@@ -764,7 +764,10 @@ class Helpdesk:
         deleted from the attachment store, even if the same bytes were uploaded to
         another ticket (the store keeps one copy of identical content). Then the
         repository purges what the rewrites left in its files
-        (:class:`~ticketcore.ports.Eraser`). Needs the ``erase`` action (the system
+        (:class:`~ticketcore.ports.Eraser`); if it cannot finish (on SQLite, while
+        another connection reads an old snapshot) it raises
+        :class:`~ticketcore.StorageUnavailableError` with the tickets already erased:
+        call again later, which only purges. Needs the ``erase`` action (the system
         only, by default); a requester with no tickets is nothing to do.
         """
         actor = require_actor(actor)
@@ -776,27 +779,51 @@ class Helpdesk:
         pseudonym = f"erased-{uuid.uuid4().hex}"
         erased: list[str] = []
         files: set[str] = set()
-        query = TicketQuery(requester_id=requester_id)
+        unreadable: list[str] = []
+        query = TicketQuery(requester_id=requester_id, order=Order.CREATED)
+        cursor: str | None = None
         while True:
-            # erased tickets leave the query: the first page is always the next one
-            page = repository.query(query, limit=MAX_PAGE_SIZE)
+            # a keyset cursor goes on past the tickets erased (and so gone from the query)
+            page = repository.query(query, limit=MAX_PAGE_SIZE, cursor=cursor)
+            unreadable.extend(page.unreadable)
             for found in page.items:
                 if found.id in erased:  # the store still lists it under the requester
                     raise rewrite_mismatch(found.id)
-                files |= self._erase(actor, repository, found.id, pseudonym)
-                erased.append(found.id)
-            if not page.items:
+                if self._erase(
+                    actor,
+                    repository,
+                    found.id,
+                    requester_id=requester_id,
+                    pseudonym=pseudonym,
+                    files=files,
+                ):
+                    erased.append(found.id)
+            cursor = page.next_cursor
+            if cursor is None:
                 break
         for sha256 in sorted(files):
             self._attachments.delete(sha256)
         repository.purge()
-        return ErasureReport(pseudonym, tuple(erased), len(files), page.unreadable)
+        return ErasureReport(pseudonym, tuple(erased), len(files), tuple(unreadable))
 
-    def _erase(self, actor: Actor, repository: Eraser, ticket_id: str, pseudonym: str) -> set[str]:
+    def _erase(
+        self,
+        actor: Actor,
+        repository: Eraser,
+        ticket_id: str,
+        *,
+        requester_id: str,
+        pseudonym: str,
+        files: set[str],
+    ) -> bool:
+        """Erase one ticket of ``requester_id``, adding its files to ``files``; ``False``
+        if it is no longer theirs (another erasure got there first)."""
         attempt = 1
         while True:
             ticket = self._load(ticket_id)
-            files = {a.sha256 for message in ticket.messages for a in message.attachments}
+            if ticket.requester_id != requester_id:
+                return False
+            found = {a.sha256 for message in ticket.messages for a in message.attachments}
             change = ticket.erase_requester(
                 actor,
                 at=max(self._now(), ticket.updated_at),
@@ -814,7 +841,8 @@ class Helpdesk:
                     raise
                 attempt += 1
             else:
-                return files
+                files |= found
+                return True
 
     # -- maintenance -------------------------------------------------------------------------
 

@@ -423,7 +423,14 @@ class SQLiteRepository:
 
         self._write(work)
         with _translated():
-            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy, _, _ = self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # a reader holds an old snapshot: the log keeps what it replaced
+            raise StorageUnavailableError(
+                ErrorCode.STORAGE_UNAVAILABLE,
+                "the write-ahead log could not be emptied while another connection reads:"
+                " purge again later",
+                params={"reason": "wal_checkpoint busy"},
+            )
 
     def search(
         self,
