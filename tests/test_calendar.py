@@ -1266,3 +1266,33 @@ def test_a_calendar_open_around_the_clock_counts_real_time(zone, start, span):
         {day: [("00:00", "24:00")] for day in range(7)}, tz=zone, holidays=[date(1800, 1, 1)]
     )  # the same hours, by the general path
     assert with_a_holiday.between(start, start + span) == span
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "UTC", "Asia/Tehran"])
+def test_the_reach_shortcut_agrees_with_looking_the_day_up(zone):
+    """Instants far from the supported years' edges are reached without a lookup; at
+    and around the shortcut's bounds both ways answer alike."""
+    from ticketcore import _calendar_engine as engine_module
+
+    calendar = BusinessCalendar.always(zone)
+    engine = calendar._engine
+    low, high = engine_module._SURELY_REACHED
+    day = engine_module.DAY_US
+    for instant in [
+        low - 4 * day,
+        low - day,
+        low,
+        low + 1,
+        high - 1,
+        high,
+        high + day,
+        high + 5 * day,
+    ]:
+        try:
+            engine._locate(instant)
+            looked_up = True
+        except engine_module.YearOutOfRangeError:
+            looked_up = False
+        assert engine.reaches(instant) is looked_up, instant
+    assert engine.reaches(low)
+    assert engine.reaches(high)

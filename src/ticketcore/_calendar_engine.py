@@ -90,6 +90,9 @@ _Day = tuple[int, int, _Template]
 # Bounds on every instant of a supported local day, whatever the zone's offset.
 _FIRST_INSTANT: Final = (_FIRST_ORDINAL - 1 - _EPOCH_ORDINAL) * DAY_US
 _LAST_INSTANT: Final = (_STOP_ORDINAL + 1 - _EPOCH_ORDINAL) * DAY_US
+# Instants so far from the supported years' edges that no zone's offset (under 26 hours)
+# can put their local day outside: reaching them needs no lookup.
+_SURELY_REACHED: Final = (_FIRST_INSTANT + 3 * DAY_US, _LAST_INSTANT - 4 * DAY_US)
 
 
 def to_us(value: datetime) -> int:
@@ -455,6 +458,8 @@ class Engine:
 
     def reaches(self, instant: int) -> bool:
         """Whether ``instant``'s local day is in the years ``MIN_YEAR`` to ``MAX_YEAR``."""
+        if _SURELY_REACHED[0] <= instant <= _SURELY_REACHED[1]:
+            return True  # days from the edges: its local day is inside, whatever the zone
         try:
             self._locate(instant)
         except YearOutOfRangeError:
