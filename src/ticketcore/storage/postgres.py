@@ -56,7 +56,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Any, LiteralString, Protocol, Self, TypeAlias, TypeVar
+from typing import Any, ClassVar, LiteralString, Protocol, Self, TypeAlias, TypeVar
 
 import attrs
 import psycopg
@@ -76,7 +76,6 @@ from ticketcore.errors import (
     wrong_type,
 )
 from ticketcore.events import Event
-from ticketcore.model import Message
 from ticketcore.ports import (
     NO_DEADLINE,
     Order,
@@ -97,8 +96,6 @@ from ticketcore.ports import (
     rewritten_events,
     search_page,
     stale_version,
-    thread_page,
-    thread_position,
     ticket_exists,
     ticket_not_found,
     ticket_pairs,
@@ -108,7 +105,7 @@ from ticketcore.serialization import (
     ticket_state_to_json,
     utc_microseconds,
 )
-from ticketcore.storage._rows import event_flags, message_of, search_text, thread_filters
+from ticketcore.storage._rows import EventLogThread, event_flags, search_text
 from ticketcore.ticket import Ticket
 
 __all__ = [
@@ -457,7 +454,7 @@ def _known_version(cursor: psycopg.Cursor[TupleRow], schema: str) -> int:
 # -- the repository --------------------------------------------------------------------------
 
 
-class PostgresRepository:
+class PostgresRepository(EventLogThread):
     """A :class:`~ticketcore.ports.TicketRepository` in a PostgreSQL schema.
 
     ``connections`` is a pool (:class:`psycopg_pool.ConnectionPool`) or a callable that
@@ -469,6 +466,9 @@ class PostgresRepository:
     :meth:`ack` for several workers reading the event log as one group, and
     :meth:`query_plan` to see PostgreSQL's plan of a query.
     """
+
+    _MARK: ClassVar[LiteralString] = "%s"
+    _DATA: ClassVar[LiteralString] = "data::text"
 
     def __init__(self, connections: Connections, *, schema: str = DEFAULT_SCHEMA) -> None:
         self._pool: ConnectionPoolLike | None = None
@@ -638,95 +638,17 @@ class PostgresRepository:
         rows = self._read_all(statement, parameters)
         return read_page(query, rows, limit=limit, source=self)
 
-    def message_page(
-        self,
-        ticket_id: str,
-        *,
-        public: bool = False,
-        newest_first: bool = False,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page[Message]:
-        """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
-        page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
-        return Page(tuple(message_of(event) for event in page.items), page.next_cursor)
+    # the thread, by page and whole (EventLogThread): the rows of the event log
 
-    def event_page(
-        self,
-        ticket_id: str,
-        *,
-        public: bool = False,
-        newest_first: bool = False,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page[Event]:
-        """One page of the ticket's history (see :class:`~ticketcore.ports.ThreadReader`)."""
-        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
+    def _log_rows(
+        self, sql: LiteralString, parameters: Sequence[object], *, closed_ok: bool = False
+    ) -> list[tuple[Any, ...]]:
+        # closed_ok: a ticket read before close() still reads its thread, the
+        # connections being the host's
+        return self._read_all(_compose(sql, self._schema), parameters, closed_ok=closed_ok)
 
-    def _page(
-        self,
-        ticket_id: object,
-        public: object,
-        newest_first: object,
-        limit: object,
-        cursor: object,
-        *,
-        messages: bool,
-    ) -> Page[Event]:
-        found_id = check_ticket_id(ticket_id)
-        public = _check.boolean(public, "public")
-        descending = _check.boolean(newest_first, "newest_first")
-        size = check_limit(limit)
-        after = thread_position(
-            None if cursor is None else _check.text(cursor, "cursor"), newest_first=descending
-        )
-        parts: list[LiteralString] = [
-            "SELECT position, data::text FROM {schema}.events WHERE ticket_id = %s",
-            *thread_filters(messages=messages, public=public),
-        ]
-        parameters: list[object] = [found_id]
-        if after is not None:
-            parts.append("AND position < %s" if descending else "AND position > %s")
-            parameters.append(after)
-        parts.append(
-            "ORDER BY position DESC LIMIT %s" if descending else "ORDER BY position LIMIT %s"
-        )
-        parameters.append(size + 1)
-        rows = self._read_all(_compose(" ".join(parts), self._schema), parameters)
-        if not rows and self._read_one(self._sql.version, (found_id,)) is None:
-            raise ticket_not_found(found_id)
-        events = [(position, read_event(position, found_id, data).event) for position, data in rows]
-        return thread_page(events, limit=size, newest_first=descending)
-
-    # the thread source of the tickets this repository hands out
-
-    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
-        """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
-        return [
-            message_of(event)
-            for event in self._thread(ticket_id, version, messages=True, public=public)
-        ]
-
-    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
-        """The ticket's events up to ``version`` (see :class:`ThreadSource`)."""
-        return self._thread(ticket_id, version, messages=False, public=public)
-
-    def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
-        ticket_id = check_ticket_id(ticket_id)
-        version = _check.integer(version, "version", minimum=1, maximum=2**62)
-        public = _check.boolean(public, "public")
-        parts: list[LiteralString] = [
-            "SELECT position, data::text FROM {schema}.events",
-            "WHERE ticket_id = %s AND version <= %s",
-            *thread_filters(messages=messages, public=public),
-            "ORDER BY position",
-        ]
-        # a ticket read before close() still reads its thread: the connections are the
-        # host's, and stay open
-        rows = self._read_all(
-            _compose(" ".join(parts), self._schema), (ticket_id, version), closed_ok=True
-        )
-        return [read_event(position, ticket_id, data).event for position, data in rows]
+    def _has_ticket(self, ticket_id: str) -> bool:
+        return self._read_one(self._sql.version, (ticket_id,)) is not None
 
     def events_after(self, position: int = 0, *, limit: int = 100) -> tuple[StoredEvent, ...]:
         """Up to ``limit`` event-log records after ``position``, oldest first."""

@@ -43,7 +43,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Self, TypeVar
+from typing import ClassVar, LiteralString, Self, TypeVar
 
 from ticketcore import _check
 from ticketcore.errors import (
@@ -54,7 +54,6 @@ from ticketcore.errors import (
     out_of_range,
 )
 from ticketcore.events import Event
-from ticketcore.model import Message
 from ticketcore.ports import (
     NO_DEADLINE,
     Order,
@@ -75,8 +74,6 @@ from ticketcore.ports import (
     rewritten_events,
     search_page,
     stale_version,
-    thread_page,
-    thread_position,
     ticket_exists,
     ticket_not_found,
     ticket_pairs,
@@ -86,7 +83,7 @@ from ticketcore.serialization import (
     ticket_state_to_json,
     utc_microseconds,
 )
-from ticketcore.storage._rows import event_flags, message_of, search_text, thread_filters
+from ticketcore.storage._rows import EventLogThread, event_flags, search_text
 from ticketcore.ticket import Ticket
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteRepository", "migrate"]
@@ -248,7 +245,7 @@ def _path_problem(path: Path) -> str | None:
     return None
 
 
-class SQLiteRepository:
+class SQLiteRepository(EventLogThread):
     """A :class:`~ticketcore.ports.TicketRepository` in the SQLite file at ``path``.
 
     The file is created (and migrated) when missing. ``timeout`` is how many seconds a
@@ -256,6 +253,9 @@ class SQLiteRepository:
     :class:`~ticketcore.StorageUnavailableError`. Close the repository (or use it as a
     context manager) to close its connections.
     """
+
+    _MARK: ClassVar[LiteralString] = "?"
+    _DATA: ClassVar[LiteralString] = "data"
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
         if path == "":  # SQLite's name for a private temporary database
@@ -507,106 +507,28 @@ class SQLiteRepository:
             )
         return tuple(read_event(found, ticket_id, data) for found, ticket_id, data in rows)
 
-    def message_page(
-        self,
-        ticket_id: str,
-        *,
-        public: bool = False,
-        newest_first: bool = False,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page[Message]:
-        """One page of the ticket's messages (see :class:`~ticketcore.ports.ThreadReader`)."""
-        page = self._page(ticket_id, public, newest_first, limit, cursor, messages=True)
-        return Page(tuple(message_of(event) for event in page.items), page.next_cursor)
+    # the thread, by page and whole (EventLogThread): the rows of the event log
 
-    def event_page(
-        self,
-        ticket_id: str,
-        *,
-        public: bool = False,
-        newest_first: bool = False,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page[Event]:
-        """One page of the ticket's history (see :class:`~ticketcore.ports.ThreadReader`)."""
-        return self._page(ticket_id, public, newest_first, limit, cursor, messages=False)
-
-    def _page(
-        self,
-        ticket_id: object,
-        public: object,
-        newest_first: object,
-        limit: object,
-        cursor: object,
-        *,
-        messages: bool,
-    ) -> Page[Event]:
-        found_id = check_ticket_id(ticket_id)
-        public = _check.boolean(public, "public")
-        descending = _check.boolean(newest_first, "newest_first")
-        size = check_limit(limit)
-        after = thread_position(
-            None if cursor is None else _check.text(cursor, "cursor"), newest_first=descending
-        )
-        sql = ["SELECT position, data FROM events WHERE ticket_id = ?"]
-        parameters: list[object] = [found_id]
-        sql.extend(thread_filters(messages=messages, public=public))
-        if after is not None:
-            sql.append("AND position < ?" if descending else "AND position > ?")
-            parameters.append(after)
-        sql.append("ORDER BY position DESC LIMIT ?" if descending else "ORDER BY position LIMIT ?")
-        parameters.append(size + 1)
-        connection = self._connection()
+    def _log_rows(
+        self, sql: LiteralString, parameters: Sequence[object], *, closed_ok: bool = False
+    ) -> list[tuple[int, str]]:
+        statement = sql.replace("{schema}.", "")
         with _translated():
-            rows = connection.execute(" ".join(sql), parameters).fetchall()
-            if (
-                not rows
-                and not connection.execute(
-                    "SELECT 1 FROM tickets WHERE id = ?", (found_id,)
-                ).fetchone()
-            ):
-                raise ticket_not_found(found_id)
-        events = [(position, read_event(position, found_id, data).event) for position, data in rows]
-        return thread_page(events, limit=size, newest_first=descending)
+            if not (closed_ok and self._closed):
+                return self._connection().execute(statement, parameters).fetchall()
+            # a ticket read before close() still reads its thread: through a
+            # short-lived read-only connection, so nothing is created or kept open
+            uri = f"file:{urllib.parse.quote(str(self._path.absolute()))}?mode=ro"
+            connection = sqlite3.connect(uri, uri=True, timeout=self._timeout)
+            try:
+                return connection.execute(statement, parameters).fetchall()
+            finally:
+                connection.close()
 
-    # the thread source of the tickets this repository hands out
-
-    def thread_messages(self, ticket_id: str, version: int, *, public: bool) -> list[Message]:
-        """The ticket's messages up to ``version`` (see :class:`ThreadSource`)."""
-        return [
-            message_of(event)
-            for event in self._thread(ticket_id, version, messages=True, public=public)
-        ]
-
-    def thread_events(self, ticket_id: str, version: int, *, public: bool) -> list[Event]:
-        """The ticket's events up to ``version`` (see :class:`ThreadSource`)."""
-        return self._thread(ticket_id, version, messages=False, public=public)
-
-    def _thread(self, ticket_id: str, version: int, *, messages: bool, public: bool) -> list[Event]:
-        ticket_id = check_ticket_id(ticket_id)
-        version = _check.integer(version, "version", minimum=1, maximum=2**62)
-        public = _check.boolean(public, "public")
-        sql = " ".join(
-            (
-                "SELECT position, data FROM events WHERE ticket_id = ? AND version <= ?",
-                *thread_filters(messages=messages, public=public),
-                "ORDER BY position",
-            )
-        )
+    def _has_ticket(self, ticket_id: str) -> bool:
         with _translated():
-            if not self._closed:
-                rows = self._connection().execute(sql, (ticket_id, version)).fetchall()
-            else:
-                # a ticket read before close() still reads its thread: through a
-                # short-lived read-only connection, so nothing is created or kept open
-                uri = f"file:{urllib.parse.quote(str(self._path.absolute()))}?mode=ro"
-                connection = sqlite3.connect(uri, uri=True, timeout=self._timeout)
-                try:
-                    rows = connection.execute(sql, (ticket_id, version)).fetchall()
-                finally:
-                    connection.close()
-        return [read_event(position, ticket_id, data).event for position, data in rows]
+            found = self._connection().execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,))
+            return found.fetchone() is not None
 
     # -- tools -------------------------------------------------------------------------
 
