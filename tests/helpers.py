@@ -40,3 +40,28 @@ def in_status(status: tc.Status) -> tc.Ticket:
     if status is tc.Status.OPEN:
         return ticket
     return walk(ticket, (ALI, status))
+
+
+class PlainRepository:
+    """A repository with the TicketRepository protocol and nothing more (no thread pages,
+    search, restate or rewrite), over an in-memory one."""
+
+    def __init__(self):
+        from ticketcore.storage.memory import InMemoryRepository
+
+        self._inner = InMemoryRepository()
+
+    def add(self, ticket, *, next_deadline=None):
+        self._inner.add(ticket, next_deadline=next_deadline)
+
+    def get(self, ticket_id):
+        return self._inner.get(ticket_id)
+
+    def save(self, ticket, *, expected_version, next_deadline=None):
+        self._inner.save(ticket, expected_version=expected_version, next_deadline=next_deadline)
+
+    def query(self, query=None, *, limit=50, cursor=None):
+        return self._inner.query(query, limit=limit, cursor=cursor)
+
+    def events_after(self, position=0, *, limit=100):
+        return self._inner.events_after(position, limit=limit)

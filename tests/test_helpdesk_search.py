@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 import ticketcore as tc
-from helpers import ALI, REZA, SARA, T0
+from helpers import ALI, REZA, SARA, T0, PlainRepository
 from ticketcore.clock import FixedClock, SequentialIds
 from ticketcore.helpdesk import Helpdesk
 from ticketcore.storage.memory import InMemoryAttachmentStore, InMemoryRepository
@@ -76,16 +76,7 @@ def test_search_pages_and_refuses_bad_input_with_typed_errors(helpdesk):
 
 
 def test_search_needs_a_repository_that_searches():
-    class Plain:
-        def __init__(self):
-            self._inner = InMemoryRepository()
-
-        def __getattr__(self, name):
-            if name in {"add", "get", "save", "query", "events_after"}:
-                return getattr(self._inner, name)
-            raise AttributeError(name)
-
-    helpdesk = _helpdesk(Plain())
+    helpdesk = _helpdesk(PlainRepository())
     with pytest.raises(tc.ValidationError) as caught:
         helpdesk.search(ALI, "cargo")
     assert caught.value.field == "repository"

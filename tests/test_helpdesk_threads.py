@@ -7,34 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ticketcore as tc
-from helpers import ALI, REZA, SARA, T0
+from helpers import ALI, REZA, SARA, T0, PlainRepository
 from ticketcore.clock import FixedClock, SequentialIds
 from ticketcore.helpdesk import Helpdesk
 from ticketcore.ports import ThreadReader
 from ticketcore.storage.memory import InMemoryAttachmentStore, InMemoryRepository
 from ticketcore.storage.sqlite import SQLiteRepository
-
-
-class WithoutPages:
-    """A repository that only keeps the TicketRepository protocol (no ThreadReader)."""
-
-    def __init__(self):
-        self._inner = InMemoryRepository()
-
-    def add(self, ticket, *, next_deadline=None):
-        self._inner.add(ticket, next_deadline=next_deadline)
-
-    def get(self, ticket_id):
-        return self._inner.get(ticket_id)
-
-    def save(self, ticket, *, expected_version, next_deadline=None):
-        self._inner.save(ticket, expected_version=expected_version, next_deadline=next_deadline)
-
-    def query(self, query=None, *, limit=50, cursor=None):
-        return self._inner.query(query, limit=limit, cursor=cursor)
-
-    def events_after(self, position=0, *, limit=100):
-        return self._inner.events_after(position, limit=limit)
 
 
 def _helpdesk(repository):
@@ -56,8 +34,8 @@ def helpdesk(request, tmp_path):
         with SQLiteRepository(tmp_path / "tickets.sqlite3") as repository:
             yield _helpdesk(repository)
     else:
-        assert not isinstance(WithoutPages(), ThreadReader)
-        yield _helpdesk(WithoutPages())
+        assert not isinstance(PlainRepository(), ThreadReader)
+        yield _helpdesk(PlainRepository())
 
 
 def _conversation(helpdesk, notes=(1, 3)):
@@ -146,7 +124,7 @@ def test_walking_the_pages_gives_the_thread_the_actor_sees(
     notes, limit, newest_first, actor, paged
 ):
     """Oracle: the pages, end to end, are the loaded view's messages and history."""
-    helpdesk = _helpdesk(InMemoryRepository() if paged else WithoutPages())
+    helpdesk = _helpdesk(InMemoryRepository() if paged else PlainRepository())
     ticket_id = _conversation(helpdesk, notes=notes)
     view = helpdesk.get(actor, ticket_id)
     order = (lambda items: list(items)[::-1]) if newest_first else list

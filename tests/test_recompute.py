@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ticketcore as tc
-from helpers import ALI, SARA, T0
+from helpers import ALI, SARA, T0, PlainRepository
 from pgserver import (  # noqa: F401 - fixtures: postgres_dsn, postgres_pool, new_schema
     new_schema_fixture,
     postgres_dsn_fixture,
@@ -144,26 +144,7 @@ def test_restate_leaves_a_ticket_that_moved_on_alone(repository):
 
 
 def test_a_repository_that_cannot_restate_is_a_typed_error():
-    class Minimal:
-        def __init__(self):
-            self._inner = InMemoryRepository()
-
-        def add(self, ticket, *, next_deadline=None):
-            self._inner.add(ticket, next_deadline=next_deadline)
-
-        def get(self, ticket_id):
-            return self._inner.get(ticket_id)
-
-        def save(self, ticket, *, expected_version, next_deadline=None):
-            self._inner.save(ticket, expected_version=expected_version, next_deadline=next_deadline)
-
-        def query(self, query=None, *, limit=50, cursor=None):
-            return self._inner.query(query, limit=limit, cursor=cursor)
-
-        def events_after(self, position=0, *, limit=100):
-            return self._inner.events_after(position, limit=limit)
-
-    helpdesk = _helpdesk(Minimal(), NEW, FixedClock(T0))
+    helpdesk = _helpdesk(PlainRepository(), NEW, FixedClock(T0))
     with pytest.raises(tc.ValidationError) as caught:
         helpdesk.recompute_deadlines()
     assert caught.value.code is tc.ErrorCode.INVALID_TYPE

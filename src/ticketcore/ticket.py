@@ -514,14 +514,7 @@ class Ticket:
         workflow.check_access(actor, requester_id=self.requester_id, ticket_id=self.id)
         workflow.check_action(Action.ERASE, actor)
         pseudonym = clean_identifier(pseudonym, "pseudonym")
-        if at < self.updated_at:
-            raise ValidationError(
-                ErrorCode.TIME_WENT_BACKWARDS,
-                f"{at.isoformat()} is before the ticket's last change at"
-                f" {self.updated_at.isoformat()}",
-                field="at",
-                params={"value": at.isoformat(), "limit": self.updated_at.isoformat()},
-            )
+        self._not_before_last_change(at)
         person = self.requester_id
         history = [_erased(event, person, pseudonym) for event in self.history]
         erased = RequesterErased(**self._stamp(actor, at), requester_id=pseudonym)
@@ -620,6 +613,12 @@ class Ticket:
                 field="status",
                 params={"ticket_id": self.id},
             )
+        self._not_before_last_change(at)
+        if action is not None:
+            workflow.check_action(action, actor)
+        return actor, at
+
+    def _not_before_last_change(self, at: datetime) -> None:
         if at < self.updated_at:
             raise ValidationError(
                 ErrorCode.TIME_WENT_BACKWARDS,
@@ -628,9 +627,6 @@ class Ticket:
                 field="at",
                 params={"value": at.isoformat(), "limit": self.updated_at.isoformat()},
             )
-        if action is not None:
-            workflow.check_action(action, actor)
-        return actor, at
 
     def _stamp(self, actor: Actor, at: datetime) -> _Stamp:
         """What every event of the next version carries."""
